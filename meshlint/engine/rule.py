@@ -1,0 +1,150 @@
+"""The rule API.
+
+A rule is a class whose attributes are its metadata and whose docstring is its
+documentation (summary line, then ``## What it does``, ``## Why it matters``,
+``## Example`` and ``## Use instead`` sections; the examples are also its tests). It reads
+the kinds it declares and yields findings with a resource and a field path; the engine
+turns paths into file:line:column.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from meshlint.engine.finding import Finding, Related, Severity
+from meshlint.fieldpath import PathLike, parse
+from meshlint.mesh.index import Mesh
+from meshlint.mesh.resolve import Resolution, Status
+from meshlint.model import Resource
+
+CATEGORIES = ("input", "schema", "reference", "conflict", "security", "best-practice", "policy")
+
+
+@dataclass(frozen=True, slots=True)
+class Equivalents:
+    """The matching checks of other tools: Istio message code and the Istio analyzers that
+    emit it for this concern (Go type names, e.g. ``virtualservice.GatewayAnalyzer``), and
+    the Kiali validation code."""
+
+    istio: str | None = None
+    analyzers: tuple[str, ...] = ()
+    kiali: str | None = None
+
+    @property
+    def analyzer(self) -> str | None:
+        return self.analyzers[0] if self.analyzers else None
+
+    def as_dict(self) -> dict:
+        return {
+            "istio": self.istio,
+            "kiali": self.kiali,
+            "analyzer": self.analyzer,
+            "analyzers": list(self.analyzers),
+        }
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the metadata and override a check method."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    category: ClassVar[str]
+    kinds: ClassVar[tuple[str, ...]] = ()
+    equivalents: ClassVar[Equivalents] = Equivalents()
+    #: Rules reported by the loader rather than by a check (parse errors and the like).
+    input_rule: ClassVar[bool] = False
+
+    def __init__(self, severity: Severity | None = None) -> None:
+        self.effective_severity = severity or self.severity
+
+    # -- metadata --------------------------------------------------------------------
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        return cls.docs().split("\n", 1)[0].strip()
+
+    @classmethod
+    def section(cls, title: str) -> str:
+        """The text of one ``## title`` section of the docs ('' when absent)."""
+        text, _, rest = cls.docs().partition(f"## {title}\n")
+        if not rest:
+            return ""
+        return rest.split("\n## ", 1)[0].strip()
+
+    @classmethod
+    def names(cls) -> set[str]:
+        """Every name that selects this rule: id, slug, and its Istio/Kiali codes."""
+        eq = cls.equivalents
+        return {n for n in (cls.id, cls.name, eq.istio, eq.kiali) if n}
+
+    # -- checking --------------------------------------------------------------------
+
+    def check(self, mesh: Mesh) -> Iterable[Finding]:
+        """Check the whole mesh. Rules about one resource at a time override
+        :meth:`check_resource` instead, and the engine calls it for each linted resource of
+        the declared kinds (so a crash is reported on the resource that caused it)."""
+        for resource in mesh.of_kind(*self.kinds):
+            if resource.linted:
+                yield from self.check_resource(resource, mesh)
+
+    @classmethod
+    def per_resource(cls) -> bool:
+        return cls.check is Rule.check
+
+    def check_resource(self, resource: Resource, mesh: Mesh) -> Iterable[Finding]:
+        return ()
+
+    # -- reporting helpers -----------------------------------------------------------
+
+    def report(
+        self,
+        resource: Resource,
+        path: PathLike,
+        message: str,
+        *,
+        related: Iterable[Related] = (),
+        key: bool = False,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding on ``resource`` at ``path`` (the value; the key with ``key=True``)."""
+        return Finding(
+            rule=type(self),
+            message=message,
+            severity=severity or self.effective_severity,
+            resource=resource,
+            path=parse(path),
+            key=key,
+            related=list(related),
+        )
+
+    def unresolved(
+        self,
+        resource: Resource,
+        path: PathLike,
+        resolution: Resolution,
+        message: str,
+        mesh: Mesh,
+        *,
+        related: Iterable[Related] = (),
+    ) -> Iterator[Finding]:
+        """Report a reference that did not resolve: at the rule's severity when it is
+        provably missing, as info when it is unknown and the user asked to see those."""
+        if resolution.status is Status.NOT_FOUND:
+            text = f"{message} ({resolution.reason})" if resolution.reason else message
+            yield self.report(resource, path, text, related=related)
+        elif resolution.status is Status.UNKNOWN and mesh.settings.report_unknown:
+            text = f"cannot check: {message.rstrip('.')}? ({resolution.reason})"
+            yield self.report(resource, path, text, related=related, severity=Severity.INFO)
+
+
+def related_to(resource: Resource, path: PathLike = ("metadata", "name"), message: str = "") -> Related:
+    """A related location pointing at another resource (by default its name)."""
+    return Related(message or resource.ref, resource, parse(path))

@@ -1,0 +1,72 @@
+"""Run rules over a mesh with crash isolation, and place findings in their files."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+
+from meshlint.engine.finding import Finding, Location
+from meshlint.engine.registry import input_rule
+from meshlint.engine.rule import Rule
+from meshlint.fieldpath import span_of
+from meshlint.loader.nodes import Span
+from meshlint.mesh.index import Mesh
+from meshlint.model import Resource
+
+
+def _crash(rule: Rule, resource: Resource | None, error: Exception) -> Finding:
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+    return Finding(
+        rule=input_rule("internal-error"),
+        message=f"rule {rule.id} ({rule.name}) crashed: {type(error).__name__}: {error} "
+        f"[{where}]; please report this",
+        severity=input_rule("internal-error").severity,
+        resource=resource,
+    )
+
+
+def run_rules(mesh: Mesh, rules: Iterable[Rule]) -> list[Finding]:
+    """Every finding of every rule; a rule that raises becomes an internal-error finding
+    on the resource it was checking, and the run goes on."""
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.per_resource():
+            for resource in mesh.of_kind(*rule.kinds):
+                if not resource.linted:
+                    continue
+                try:
+                    findings.extend(rule.check_resource(resource, mesh))
+                except Exception as error:  # noqa: BLE001 - crash isolation
+                    findings.append(_crash(rule, resource, error))
+        else:
+            try:
+                findings.extend(rule.check(mesh))
+            except Exception as error:  # noqa: BLE001 - crash isolation
+                findings.append(_crash(rule, None, error))
+    return [f for f in findings if f.resource is None or f.resource.linted]
+
+
+def to_location(file: str, span: Span | None) -> Location:
+    if span is None:
+        return Location(file, 1, 1, 1, 1)
+    line, column, end_line, end_column = span
+    if (end_line, end_column) <= (line, column):
+        end_line, end_column = line, column + 1
+    return Location(file, line + 1, column + 1, end_line + 1, end_column + 1)
+
+
+def _resource_location(resource: Resource, path, key: bool) -> Location:
+    span, _ = span_of(resource.body, path, key=key)
+    return to_location(resource.file, span)
+
+
+def locate(findings: Iterable[Finding]) -> None:
+    """Give every finding (and every related entry) its file:line:column."""
+    for finding in findings:
+        if finding.resource is not None and finding.location is None:
+            finding.location = _resource_location(finding.resource, finding.path, finding.key)
+            finding.file = finding.resource.file
+        for related in finding.related:
+            if related.resource is not None and related.location is None:
+                related.location = _resource_location(related.resource, related.path, False)

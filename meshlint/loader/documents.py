@@ -1,0 +1,202 @@
+"""Turn parsed documents into resources, and everything else into input problems."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from meshlint.fieldpath import Path, span_of
+from meshlint.loader.nodes import PList, PMap, Span
+from meshlint.loader.sources import SourceText
+from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
+from meshlint.model import CLUSTER_SCOPED_KINDS, Resource
+
+_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)")
+_KUSTOMIZATION = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+
+
+@dataclass(slots=True)
+class InputProblem:
+    """A problem with the input itself, reported under one of the ``input`` rules."""
+
+    rule: str
+    message: str
+    file: str
+    span: Span | None
+    resource: Resource | None = None
+    path: Path = ()
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    path: str
+    resources: list[Resource] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    parsed: bool = True
+
+
+def _point(line: int, column: int) -> Span:
+    return (line, column, line, column + 1)
+
+
+def _looks_templated(path: str, text: str) -> bool:
+    return _TEMPLATE.search(text) is not None and (
+        f"{os.sep}templates{os.sep}" in path or "/templates/" in path
+    )
+
+
+def load_source(
+    source: SourceText, default_namespace: str = "default", limits: Limits | None = None
+) -> LoadedFile:
+    """Parse one input and build its resources; never raises for bad input."""
+    loaded = LoadedFile(source.path)
+    if source.text is None:
+        issue = source.issue
+        assert issue is not None
+        loaded.parsed = False
+        rule = "file-too-large" if issue.kind == "limit" else "unreadable-file"
+        span = _point(issue.line, issue.column)
+        loaded.problems.append(InputProblem(rule, issue.message, source.path, span))
+        return loaded
+    if os.path.basename(source.path) in _KUSTOMIZATION:
+        loaded.problems.append(
+            InputProblem(
+                "kustomization",
+                "kustomization file: render it with `kubectl kustomize` or `kustomize build` "
+                "and pipe the output to `meshlint lint -`",
+                source.path,
+                _point(0, 0),
+            )
+        )
+        return loaded
+    text = source.text
+    if _looks_templated(source.path, text):
+        loaded.problems.append(_template_problem(source.path, text))
+        return loaded
+    result = parse_text(text, limits)
+    for issue in result.issues:
+        if issue.kind == "syntax":
+            loaded.parsed = False
+            if _TEMPLATE.search(text):
+                loaded.problems.append(_template_problem(source.path, text))
+                continue
+            rule = "yaml-syntax"
+        elif issue.kind == "duplicate-key":
+            rule = "duplicate-key"
+        else:
+            rule = "input-limit"
+        loaded.problems.append(InputProblem(rule, issue.message, source.path, issue.span))
+    for document in result.documents:
+        _add_document(loaded, document, default_namespace)
+    return loaded
+
+
+def _template_problem(path: str, text: str) -> InputProblem:
+    match = _TEMPLATE.search(text)
+    offset = match.start() if match else 0
+    line = text.count("\n", 0, offset)
+    column = offset - (text.rfind("\n", 0, offset) + 1)
+    return InputProblem(
+        "helm-template",
+        "unrendered Helm/Go template: render it with `helm template` and pipe the output "
+        "to `meshlint lint -`",
+        path,
+        _point(line, column),
+    )
+
+
+def _add_document(loaded: LoadedFile, document: ParsedDocument, default_namespace: str) -> None:
+    root = document.root
+    if root is None:
+        return
+    if not isinstance(root, PMap):
+        loaded.problems.append(
+            InputProblem(
+                "not-kubernetes",
+                f"document is a {'list' if isinstance(root, PList) else 'scalar'}, "
+                "not a Kubernetes object; skipped",
+                loaded.path,
+                document.span,
+            )
+        )
+        return
+    kind = root.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(root.get("items"), PList):
+        items = root["items"]
+        for i, item in enumerate(items):
+            if isinstance(item, PMap):
+                _add_object(loaded, item, document, default_namespace)
+            else:
+                loaded.problems.append(
+                    InputProblem(
+                        "invalid-object",
+                        f"item {i} of {kind} is not an object",
+                        loaded.path,
+                        items.item_spans[i],
+                    )
+                )
+        return
+    _add_object(loaded, root, document, default_namespace)
+
+
+def _add_object(
+    loaded: LoadedFile, body: PMap, document: ParsedDocument, default_namespace: str
+) -> None:
+    api_version, kind = body.get("apiVersion"), body.get("kind")
+    if api_version is None and kind is None:
+        loaded.problems.append(
+            InputProblem(
+                "not-kubernetes",
+                "document has no apiVersion or kind: not a Kubernetes object; skipped",
+                loaded.path,
+                body.span,
+            )
+        )
+        return
+    problem = _identity_problem(body, api_version, kind)
+    if problem:
+        message, path = problem
+        span, _ = span_of(body, path)
+        loaded.problems.append(InputProblem("invalid-object", message, loaded.path, span))
+        return
+    metadata = body.get("metadata")
+    name = metadata.get("name") or metadata.get("generateName") or ""
+    namespace = metadata.get("namespace")
+    defaulted = False
+    if kind in CLUSTER_SCOPED_KINDS:
+        namespace = ""
+    elif namespace is None or namespace == "":
+        namespace, defaulted = default_namespace, bool(default_namespace)
+    loaded.resources.append(
+        Resource(
+            api_version=api_version,
+            kind=kind,
+            namespace=str(namespace),
+            name=str(name),
+            body=body,
+            file=loaded.path,
+            document=document.index,
+            helm_source=document.helm_source,
+            namespace_defaulted=defaulted,
+        )
+    )
+
+
+def _identity_problem(body: PMap, api_version: object, kind: object) -> tuple[str, Path] | None:
+    if not isinstance(api_version, str) or not api_version:
+        return "apiVersion must be a non-empty string", ("apiVersion",)
+    if not isinstance(kind, str) or not kind:
+        return "kind must be a non-empty string", ("kind",)
+    metadata = body.get("metadata")
+    if not isinstance(metadata, PMap):
+        return f"{kind} has no metadata mapping; skipped", ("metadata",)
+    name = metadata.get("name")
+    if name is None and not metadata.get("generateName"):
+        return f"{kind} has no metadata.name; skipped", ("metadata",)
+    if not isinstance(name, str | int | float | None):
+        return "metadata.name must be a string", ("metadata", "name")
+    namespace = metadata.get("namespace")
+    if namespace is not None and not isinstance(namespace, str):
+        return "metadata.namespace must be a string", ("metadata", "namespace")
+    return None

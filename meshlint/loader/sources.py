@@ -1,0 +1,143 @@
+"""Find input files and read them as text.
+
+Paths may be files, directories (searched recursively for ``.yaml``, ``.yml`` and
+``.json``), glob patterns, or ``-`` for standard input. Reading never raises: a file that
+cannot be read or decoded comes back with a :class:`ReadIssue` instead of text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatch
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+_GLOB_CHARS = frozenset("*?[")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class MissingPath(Exception):
+    """A path named on the command line does not exist (a usage error)."""
+
+
+@dataclass(slots=True)
+class ReadIssue:
+    kind: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(slots=True)
+class SourceText:
+    """The text of one input, or why there is none."""
+
+    path: str
+    text: str | None
+    issue: ReadIssue | None = None
+
+
+def _excluded(path: str, exclude: Iterable[str]) -> bool:
+    norm = path.replace(os.sep, "/")
+    parts = norm.split("/")
+    return any(
+        fnmatch(norm, pattern) or any(fnmatch(part, pattern) for part in parts)
+        for pattern in exclude
+    )
+
+
+def _walk(directory: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(directory, onerror=None, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(MANIFEST_SUFFIXES):
+                yield os.path.join(root, name)
+
+
+def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """Expand command-line paths into input files, in a stable order, without repeats."""
+    exclude = tuple(exclude)
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        if path not in seen and not _excluded(path, exclude):
+            seen.add(path)
+            found.append(path)
+
+    for path in paths:
+        if path == STDIN:
+            add(path)
+        elif os.path.isdir(path):
+            for file in _walk(path):
+                add(file)
+        elif os.path.lexists(path):
+            add(path)
+        elif _GLOB_CHARS & set(path):
+            matches = sorted(glob.glob(path, recursive=True))
+            if not matches:
+                raise MissingPath(path)
+            for match in matches:
+                if os.path.isdir(match):
+                    for file in _walk(match):
+                        add(file)
+                else:
+                    add(match)
+        else:
+            raise MissingPath(path)
+    return found
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset)
+    column = offset - (data.rfind(b"\n", 0, offset) + 1)
+    return line, column
+
+
+def decode(path: str, data: bytes) -> SourceText:
+    """Decode bytes as UTF-8 (or the UTF encoding its byte-order mark names)."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding, data = name, data[len(bom) :]
+            break
+    else:
+        if b"\x00" in data[:8192]:
+            line, column = _position(data, data.index(b"\x00"))
+            return SourceText(
+                path, None, ReadIssue("binary", "binary file (NUL bytes)", line, column)
+            )
+    try:
+        return SourceText(path, data.decode(encoding))
+    except UnicodeDecodeError as error:
+        line, column = _position(data, error.start)
+        message = f"not valid {encoding} text (byte 0x{data[error.start]:02x})"
+        return SourceText(path, None, ReadIssue("encoding", message, line, column))
+
+
+def read(path: str, max_bytes: int) -> SourceText:
+    """Read one input; the issue says why when it cannot be read."""
+    try:
+        if path == STDIN:
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return SourceText(path, None, ReadIssue("unreadable", f"cannot read file: {reason}"))
+    if len(data) > max_bytes:
+        message = f"file larger than {max_bytes} bytes; skipped (raise --max-file-size)"
+        return SourceText(path, None, ReadIssue("limit", message))
+    return decode(path, data)

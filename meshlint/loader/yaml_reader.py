@@ -1,0 +1,300 @@
+"""Parse YAML or JSON text into positioned containers.
+
+PyYAML's libyaml-backed composer builds the node graph; a small walker turns it into
+:class:`PMap`/:class:`PList` carrying spans for every key, value and item. This is the
+fastest path that keeps positions (see ``benchmarks/``): ruamel.yaml's round-trip loader
+is about twenty times slower and is kept for rewriting files, not for reading them.
+Nothing is ever constructed from YAML tags: unknown tags read as plain data.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from meshlint.loader.nodes import PList, PMap, Span
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing: slower, same results
+    _Loader = yaml.SafeLoader
+
+STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_TRUE = frozenset({"true", "yes", "on"})
+_HELM_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Limits:
+    """Bounds that keep hostile input from exhausting the machine."""
+
+    max_depth: int = 400
+    max_documents: int = 10_000
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """One document of a stream: its root value, span, and Helm origin if any."""
+
+    index: int
+    root: object
+    span: Span
+    helm_source: str | None = None
+
+
+@dataclass(slots=True)
+class ParseIssue:
+    """Something the reader could not take as it stood, with where it happened."""
+
+    kind: str
+    message: str
+    span: Span | None
+    document: int | None = None
+
+
+@dataclass(slots=True)
+class ParseResult:
+    documents: list[ParsedDocument] = field(default_factory=list)
+    issues: list[ParseIssue] = field(default_factory=list)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _span(node: Node) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return (s.line, s.column, e.line, e.column)
+
+
+def _int(text: str) -> int | str:
+    value = text.replace("_", "")
+    sign = 1
+    if value[:1] in "+-":
+        sign = -1 if value[0] == "-" else 1
+        value = value[1:]
+    try:
+        if value == "0":
+            return 0
+        if value.startswith("0b"):
+            return sign * int(value[2:], 2)
+        if value.startswith("0x"):
+            return sign * int(value[2:], 16)
+        if value.startswith("0o"):
+            return sign * int(value[2:], 8)
+        if value.startswith("0"):
+            return sign * int(value, 8)
+        if ":" in value:
+            total = 0
+            for part in value.split(":"):
+                total = total * 60 + int(part)
+            return sign * total
+        return sign * int(value)
+    except ValueError:
+        return text
+
+
+def _float(text: str) -> float | str:
+    value = text.replace("_", "").lower()
+    if value in (".inf", "+.inf"):
+        return float("inf")
+    if value == "-.inf":
+        return float("-inf")
+    if value == ".nan":
+        return float("nan")
+    try:
+        if ":" in value:
+            sign = -1.0 if value.startswith("-") else 1.0
+            total = 0.0
+            for part in value.lstrip("+-").split(":"):
+                total = total * 60 + float(part)
+            return sign * total
+        return float(value)
+    except ValueError:
+        return text
+
+
+def scalar_value(node: ScalarNode) -> object:
+    """The plain value of a scalar, resolved as YAML 1.1 (PyYAML's resolver) reads it."""
+    tag = node.tag
+    if tag == STR:
+        return node.value
+    if tag == _INT:
+        return _int(node.value)
+    if tag == _BOOL:
+        return node.value.lower() in _TRUE
+    if tag == _NULL:
+        return None
+    if tag == _FLOAT:
+        return _float(node.value)
+    return node.value
+
+
+class _Builder:
+    """Walks one composed document, sharing objects for aliased nodes."""
+
+    def __init__(self, limits: Limits, issues: list[ParseIssue], doc_index: int) -> None:
+        self.limits = limits
+        self.issues = issues
+        self.doc_index = doc_index
+        self.built: dict[int, object] = {}
+
+    def build(self, node: Node, depth: int = 0) -> object:
+        if isinstance(node, ScalarNode):
+            return scalar_value(node)
+        known = self.built.get(id(node))
+        if known is not None:
+            return known
+        if depth > self.limits.max_depth:
+            raise _TooDeep(_span(node))
+        if isinstance(node, SequenceNode):
+            seq = PList(_span(node))
+            self.built[id(node)] = seq
+            for item in node.value:
+                seq.append(self.build(item, depth + 1))
+                seq.item_spans.append(_span(item))
+            return seq
+        if isinstance(node, MappingNode):
+            return self._mapping(node, depth)
+        return None
+
+    def _mapping(self, node: MappingNode, depth: int) -> PMap:
+        mapping = PMap(_span(node))
+        self.built[id(node)] = mapping
+        merges: list[PMap] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges.extend(self._merge_sources(value_node, depth))
+                continue
+            key = self.build(key_node, depth + 1)
+            if not isinstance(key, str):
+                key = _key_text(key, key_node)
+            if key in mapping:
+                self.issues.append(
+                    ParseIssue(
+                        "duplicate-key",
+                        f"duplicate key {key!r}: Kubernetes rejects it, and YAML readers "
+                        "disagree on which value wins",
+                        _span(key_node),
+                        self.doc_index,
+                    )
+                )
+            mapping[key] = self.build(value_node, depth + 1)
+            mapping.key_spans[key] = _span(key_node)
+            mapping.value_spans[key] = _span(value_node)
+        for source in merges:
+            for key, value in source.items():
+                if key not in mapping:
+                    mapping[key] = value
+                    mapping.key_spans[key] = source.key_spans[key]
+                    mapping.value_spans[key] = source.value_spans[key]
+        return mapping
+
+    def _merge_sources(self, node: Node, depth: int) -> list[PMap]:
+        value = self.build(node, depth + 1)
+        if isinstance(value, PMap):
+            return [value]
+        if isinstance(value, PList):
+            return [item for item in value if isinstance(item, PMap)]
+        return []
+
+
+def _key_text(key: object, node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return node.value
+    return str(key)
+
+
+def _helm_sources(text: str) -> list[tuple[int, str]]:
+    if "# Source: " not in text:
+        return []
+    return [(text.count("\n", 0, m.start()), m.group(1)) for m in _HELM_SOURCE.finditer(text)]
+
+
+def _problem_span(error: yaml.YAMLError) -> Span | None:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    if mark is None:
+        return None
+    return (mark.line, mark.column, mark.line, mark.column + 1)
+
+
+def _describe(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None)
+    context = getattr(error, "context", None)
+    if problem and context:
+        return f"{context}: {problem}"
+    return problem or context or str(error).splitlines()[0]
+
+
+def _compose(text: str) -> Iterator[Node]:
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                yield node
+    finally:
+        loader.dispose()
+
+
+def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
+    """Parse every document of ``text``; a syntax error keeps the documents before it."""
+    limits = limits or Limits()
+    result = ParseResult()
+    helm = _helm_sources(text)
+    previous_end = -1
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for index, node in enumerate(_compose(text)):
+            if index >= limits.max_documents:
+                result.issues.append(
+                    ParseIssue(
+                        "limit",
+                        f"more than {limits.max_documents} documents; the rest were skipped",
+                        _span(node),
+                        index,
+                    )
+                )
+                break
+            span = _span(node)
+            try:
+                root = _Builder(limits, result.issues, index).build(node)
+            except (_TooDeep, RecursionError) as exc:
+                where = exc.args[0] if isinstance(exc, _TooDeep) else span
+                result.issues.append(
+                    ParseIssue(
+                        "limit",
+                        f"nesting deeper than {limits.max_depth} levels; document skipped",
+                        where,
+                        index,
+                    )
+                )
+                previous_end = span[2]
+                continue
+            origin = None
+            for line, source in helm:
+                if previous_end < line <= span[0]:
+                    origin = source
+            result.documents.append(ParsedDocument(index, root, span, origin))
+            previous_end = span[2]
+    except yaml.YAMLError as error:
+        result.issues.append(ParseIssue("syntax", _describe(error), _problem_span(error)))
+    except RecursionError:
+        result.issues.append(
+            ParseIssue("limit", "nesting too deep to parse; rest of file skipped", None)
+        )
+    finally:
+        if paused:
+            gc.enable()
+    return result

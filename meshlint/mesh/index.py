@@ -1,0 +1,222 @@
+"""The mesh index: what the manifests define, looked up the way Istio looks it up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+
+from meshlint.loader.nodes import positioned
+from meshlint.mesh import hosts
+from meshlint.mesh.config import AssumedGateway, MeshSettings
+from meshlint.mesh.resolve import Resolution, found, not_found, unknown
+from meshlint.mesh.services import ServiceHost, ServiceRegistry, service_hosts
+from meshlint.mesh.workloads import WORKLOAD_KINDS, WorkloadIndex, workload_of
+from meshlint.model import Resource
+
+ISTIO_NETWORKING = "networking.istio.io"
+GATEWAY_API = "gateway.networking.k8s.io"
+ASSUMED_FILE = "<assumed>"
+
+
+def assumed_resources(gateway: AssumedGateway) -> list[Resource]:
+    """A Pod and a Service standing for a gateway deployment that is assumed to exist."""
+    pod = positioned(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": gateway.name, "namespace": gateway.namespace,
+                         "labels": dict(gateway.labels)},
+            "spec": {"containers": [{"name": "istio-proxy", "image": "proxyv2"}]},
+        }
+    )
+    service = positioned(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": gateway.name, "namespace": gateway.namespace,
+                         "labels": dict(gateway.labels)},
+            "spec": {
+                "selector": dict(gateway.labels),
+                "ports": [
+                    {"name": p.name, "port": p.port, "targetPort": p.target_port,
+                     "protocol": p.protocol}
+                    for p in gateway.ports
+                ],
+            },
+        }
+    )
+    return [
+        Resource("v1", kind, gateway.namespace, gateway.name, body, ASSUMED_FILE, linted=False)
+        for kind, body in (("Pod", pod), ("Service", service))
+    ]
+
+
+def gateway_name(reference: str, from_namespace: str) -> tuple[str, str]:
+    """(namespace, name) of a gateway reference, resolved as istiod resolves it."""
+    if "/" in reference:
+        namespace, _, name = reference.partition("/")
+        return namespace, name
+    if "." in reference:
+        name, _, rest = reference.partition(".")
+        return rest.split(".", 1)[0], name
+    return from_namespace, reference
+
+
+class Mesh:
+    """Resources of one run, indexed by kind, name, host and labels.
+
+    Later resources with the same identity replace earlier ones, as ``kubectl apply`` would.
+    """
+
+    def __init__(self, resources: Iterable[Resource], settings: MeshSettings | None = None):
+        self.settings = settings or MeshSettings()
+        by_key: dict[tuple, Resource] = {}
+        for resource in resources:
+            by_key[resource.key] = resource
+        for gateway in self._assumed_gateways():
+            for resource in assumed_resources(gateway):
+                by_key.setdefault(resource.key, resource)
+        self.resources: list[Resource] = list(by_key.values())
+        self._by_key = by_key
+        self._by_kind: dict[str, list[Resource]] = {}
+        for resource in self.resources:
+            self._by_kind.setdefault(resource.kind, []).append(resource)
+
+    def _assumed_gateways(self) -> list[AssumedGateway]:
+        gateways = self.settings.gateways
+        if not self.settings.ingress_enabled:
+            ingress = self.settings.mesh_config.get("ingressService")
+            gateways = [g for g in gateways if g.name != ingress]
+        return gateways
+
+    # -- resources -------------------------------------------------------------------
+
+    def of_kind(self, *kinds: str, group: str | None = None) -> list[Resource]:
+        """Resources of the given kinds (optionally only of one API group)."""
+        out: list[Resource] = []
+        for kind in kinds:
+            out.extend(
+                r for r in self._by_kind.get(kind, ()) if group is None or r.group == group
+            )
+        return out
+
+    def get(self, group: str, kind: str, namespace: str, name: str) -> Resource | None:
+        return self._by_key.get((group, kind, namespace, name))
+
+    @cached_property
+    def namespaces_seen(self) -> frozenset[str]:
+        """Namespaces meshlint has evidence of: a Namespace object, or anything living there."""
+        seen = {r.namespace for r in self.resources if r.namespace and r.file != ASSUMED_FILE}
+        seen.update(r.name for r in self._by_kind.get("Namespace", ()))
+        return frozenset(seen)
+
+    def namespace(self, name: str) -> Resolution:
+        """Whether a namespace exists: found, or unknown (never provably absent offline)
+        unless the analyzed files are declared complete."""
+        if name in self.namespaces_seen or name == self.settings.root_namespace:
+            return found([])
+        if self.settings.assume_complete:
+            return not_found(f"no Namespace {name} and nothing in it")
+        return unknown(f"namespace {name} is not in the analyzed files")
+
+    # -- hosts -----------------------------------------------------------------------
+
+    def fqdn(self, host: str, namespace: str) -> str:
+        return hosts.fqdn(host, namespace, self.settings.cluster_domain)
+
+    @cached_property
+    def services(self) -> ServiceRegistry:
+        registry = ServiceRegistry()
+        export = self.settings.mesh_config.get("defaultServiceExportTo") or ["*"]
+        domain = self.settings.cluster_domain
+        for resource in self.of_kind("Service", "ServiceEntry"):
+            for entry in service_hosts(resource, domain, export):
+                registry.add(entry)
+        return registry
+
+    def resolve_host(self, host: str, from_namespace: str) -> Resolution:
+        """The registry entries for a (fully qualified) host, as seen from a namespace."""
+        entries = self.services.lookup(host, from_namespace)
+        if entries:
+            return found(entries)
+        if any(hosts.matches(p, host) for p in self.settings.external_hosts):
+            return found([])
+        hidden = self.services.lookup(host)
+        if hidden:
+            owners = ", ".join(sorted({e.resource.ref for e in hidden}))
+            return not_found(f"{owners} defines it but does not export it to {from_namespace}")
+        if self.settings.assume_complete:
+            return not_found()
+        owner_namespace = hosts.cluster_local_namespace(host, self.settings.cluster_domain)
+        if owner_namespace is not None and owner_namespace not in self.namespaces_seen:
+            return unknown(f"namespace {owner_namespace} is not in the analyzed files")
+        return not_found()
+
+    def destination_rules_for(self, host: str, from_namespace: str) -> list[Resource]:
+        """DestinationRules visible from a namespace whose host covers ``host``."""
+        return [dr for dr, dr_host in self._dr_hosts if hosts.overlaps(dr_host, host)
+                and self._dr_visible(dr, from_namespace)]
+
+    @cached_property
+    def _dr_hosts(self) -> list[tuple[Resource, str]]:
+        out = []
+        for dr in self.of_kind("DestinationRule"):
+            host = dr.spec.get("host")
+            if isinstance(host, str) and host:
+                out.append((dr, self.fqdn(host, dr.namespace)))
+        return out
+
+    def _dr_visible(self, dr: Resource, from_namespace: str) -> bool:
+        default = self.settings.mesh_config.get("defaultDestinationRuleExportTo") or ["*"]
+        export = dr.spec.get("exportTo")
+        scope = hosts.export_scope(export if isinstance(export, list) else None, default)
+        return hosts.visible(scope, dr.namespace, from_namespace)
+
+    # -- workloads -------------------------------------------------------------------
+
+    @cached_property
+    def workloads(self) -> WorkloadIndex:
+        return WorkloadIndex(
+            w for w in (workload_of(r) for r in self.of_kind(*WORKLOAD_KINDS)) if w is not None
+        )
+
+    def services_selecting(self, labels: dict[str, str], namespace: str) -> list[ServiceHost]:
+        """Kubernetes Services in ``namespace`` whose selector selects pods with ``labels``."""
+        return [
+            e
+            for e in self._services_by_namespace.get(namespace, ())
+            if e.selector and all(labels.get(k) == v for k, v in e.selector.items())
+        ]
+
+    @cached_property
+    def _services_by_namespace(self) -> dict[str, list[ServiceHost]]:
+        out: dict[str, list[ServiceHost]] = {}
+        for entries in self.services.exact.values():
+            for entry in entries:
+                if entry.resource.kind == "Service":
+                    out.setdefault(entry.namespace, []).append(entry)
+        return out
+
+    # -- gateways --------------------------------------------------------------------
+
+    def resolve_gateway(self, reference: str, from_namespace: str) -> Resolution:
+        """A VirtualService ``gateways`` entry: ``namespace/name``, ``name``, or the legacy
+        dotted ``name.namespace[.svc.cluster.local]`` that istiod still accepts."""
+        namespace, name = gateway_name(reference, from_namespace)
+        matches = [
+            r
+            for group in (ISTIO_NETWORKING, GATEWAY_API)
+            if (r := self.get(group, "Gateway", namespace, name)) is not None
+        ]
+        if matches:
+            return found(matches)
+        if self.settings.assume_complete or namespace in self.namespaces_seen:
+            return not_found()
+        return unknown(f"namespace {namespace} is not in the analyzed files")
+
+    @cached_property
+    def graph(self):
+        """The reference graph (networkx), built on first use."""
+        from meshlint.mesh.graph import build_graph
+
+        return build_graph(self)

@@ -1,0 +1,117 @@
+"""The resource model: one Kubernetes object as loaded, with its identity and origin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from meshlint.loader.nodes import PMap
+
+CLUSTER_SCOPED_KINDS = frozenset(
+    {
+        "APIService",
+        "CSIDriver",
+        "ClusterIssuer",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "GatewayClass",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "RuntimeClass",
+        "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+    }
+)
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """``networking.istio.io/v1`` -> (group, version); ``v1`` -> ("", "v1")."""
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+@dataclass(slots=True, eq=False)
+class Resource:
+    """A Kubernetes object: identity, body (positioned), and where it came from.
+
+    ``linted`` is false for resources that only help resolve references (assumed defaults,
+    context manifests): findings on them are never reported.
+    """
+
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    body: PMap
+    file: str
+    document: int = 0
+    helm_source: str | None = None
+    linted: bool = True
+    namespace_defaulted: bool = False
+    _labels: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def group(self) -> str:
+        return split_api_version(self.api_version)[0]
+
+    @property
+    def version(self) -> str:
+        return split_api_version(self.api_version)[1]
+
+    @property
+    def metadata(self) -> dict:
+        meta = self.body.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def spec(self) -> dict:
+        spec = self.body.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        if self._labels is None:
+            self._labels = string_map(self.metadata.get("labels"))
+        return self._labels
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return string_map(self.metadata.get("annotations"))
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity used for replacement and lookup: (group, kind, namespace, name)."""
+        return (self.group, self.kind, self.namespace, self.name)
+
+    @property
+    def ref(self) -> str:
+        """``Kind namespace/name`` (or ``Kind name`` without a namespace), as printed."""
+        if self.namespace:
+            return f"{self.kind} {self.namespace}/{self.name}"
+        return f"{self.kind} {self.name}"
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+
+def string_map(value: object) -> dict[str, str]:
+    """A labels/selector-like mapping with every key and value as text."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): _label_text(v) for k, v in value.items()}
+
+
+def _label_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

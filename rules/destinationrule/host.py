@@ -1,0 +1,80 @@
+"""DestinationRule hosts must name a service in the mesh."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh import hosts
+from meshlint.mesh.suggest import hint
+
+
+class DestinationRuleHostNotFound(Rule):
+    """A DestinationRule's host matches no Service or ServiceEntry.
+
+    ## What it does
+    Expands `spec.host` as istiod does (a short name takes the DestinationRule's
+    namespace) and looks it up among Services and ServiceEntry hosts visible from the
+    DestinationRule's namespace. Wildcard hosts (`*.local`, `*.example.com`) are policies
+    over many services and are not reported. Hosts in namespaces outside the analyzed
+    files are not reported unless `--assume-complete` is given.
+
+    ## Why it matters
+    The traffic policy and subsets apply to nothing: a typo here silently drops load
+    balancing, TLS settings and circuit breaking, and breaks every route to its subsets.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: reviews
+    spec:
+      host: reviewz  # <-
+      subsets:
+      - name: v1
+        labels: {version: v1}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: reviews
+    spec:
+      selector: {app: reviews}
+      ports: [{name: http, port: 9080}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: reviews
+    spec:
+      host: reviews
+      subsets:
+      - name: v1
+        labels: {version: v1}
+    ```
+    """
+
+    id = "ML301"
+    name = "dr-host-not-found"
+    severity = Severity.WARNING
+    category = "reference"
+    kinds = ("DestinationRule", "Service", "ServiceEntry")
+    equivalents = Equivalents(
+        istio="IST0174", analyzers=("destinationrule.PodNotSelectedAnalyzer",), kiali="KIA0202"
+    )
+
+    def check(self, mesh):
+        for dr in mesh.of_kind("DestinationRule"):
+            if not dr.linted:
+                continue
+            host = dr.spec.get("host")
+            if not isinstance(host, str) or not host or hosts.is_wildcard(host):
+                continue
+            resolution = mesh.resolve_host(mesh.fqdn(host, dr.namespace), dr.namespace)
+            message = f'host "{host}" matches no Service or ServiceEntry in the mesh'
+            if resolution.missing:
+                suffix = f".{dr.namespace}.svc.{mesh.settings.cluster_domain}"
+                names = [h.removesuffix(suffix) for h in mesh.services.exact]
+                message += hint(host, names)
+            yield from self.unresolved(dr, ("spec", "host"), resolution, message, mesh)

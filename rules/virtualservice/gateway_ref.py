@@ -1,0 +1,94 @@
+"""VirtualService gateway references must name existing Gateways."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.index import gateway_name
+from meshlint.mesh.routes import gateway_refs
+from meshlint.mesh.suggest import hint
+
+
+class GatewayNotFound(Rule):
+    """A VirtualService is bound to a Gateway that does not exist.
+
+    ## What it does
+    Resolves each entry of `spec.gateways` and of `http[].match[].gateways` (except the
+    reserved `mesh`) as `namespace/name`, or `name` in the VirtualService's namespace, or
+    the legacy dotted `name.namespace` form that istiod still accepts. Istio and Gateway
+    API Gateways both count.
+
+    ## Why it matters
+    The routes never reach the gateway: traffic entering through it gets a 404.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: Gateway
+    metadata:
+      name: bookinfo-gateway
+    spec:
+      selector: {istio: ingressgateway}
+      servers:
+      - port: {number: 80, name: http, protocol: HTTP}
+        hosts: ["*"]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: bookinfo
+    spec:
+      hosts: ["*"]
+      gateways:
+      - bookinfo-gw  # <-
+      http:
+      - route:
+        - destination: {host: productpage.default.svc.cluster.local}
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: Gateway
+    metadata:
+      name: bookinfo-gateway
+    spec:
+      selector: {istio: ingressgateway}
+      servers:
+      - port: {number: 80, name: http, protocol: HTTP}
+        hosts: ["*"]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: bookinfo
+    spec:
+      hosts: ["*"]
+      gateways:
+      - bookinfo-gateway
+      http:
+      - route:
+        - destination: {host: productpage.default.svc.cluster.local}
+    ```
+    """
+
+    id = "ML105"
+    name = "vs-gateway-not-found"
+    severity = Severity.ERROR
+    category = "reference"
+    kinds = ("VirtualService", "Gateway")
+    equivalents = Equivalents(
+        istio="IST0101", analyzers=("virtualservice.GatewayAnalyzer",), kiali="KIA1102"
+    )
+
+    def check(self, mesh):
+        for vs in mesh.of_kind("VirtualService"):
+            if not vs.linted:
+                continue
+            for path, ref in gateway_refs(vs):
+                if ref == "mesh":
+                    continue
+                resolution = mesh.resolve_gateway(ref, vs.namespace)
+                namespace, _ = gateway_name(ref, vs.namespace)
+                names = [g.name for g in mesh.of_kind("Gateway") if g.namespace == namespace]
+                message = f'gateway "{ref}" not found' + (hint(ref.rpartition("/")[2], names)
+                                                          if resolution.missing else "")
+                yield from self.unresolved(vs, path, resolution, message, mesh)

@@ -1,0 +1,116 @@
+"""VirtualService subsets must be defined by a DestinationRule for the host."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.resolve import Status, not_found
+from meshlint.mesh.routes import destinations
+from meshlint.mesh.suggest import hint
+
+
+def subset_names(dr) -> list[str]:
+    subsets = dr.spec.get("subsets")
+    if not isinstance(subsets, list):
+        return []
+    return [str(s.get("name")) for s in subsets if isinstance(s, dict) and s.get("name")]
+
+
+class SubsetNotFound(Rule):
+    """A VirtualService routes to a subset that no DestinationRule for the host defines.
+
+    ## What it does
+    For every route and mirror destination naming a `subset`, looks for a DestinationRule
+    visible from the VirtualService's namespace whose `host` covers the destination host
+    (wildcards included) and that defines a subset of that name.
+
+    ## Why it matters
+    Istio accepts the route, then fails every request on it with a 503
+    (`NR`/no cluster found): the subset's cluster does not exist.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: reviews
+    spec:
+      host: reviews
+      subsets:
+      - name: v1
+        labels: {version: v1}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: reviews
+    spec:
+      hosts: [reviews]
+      http:
+      - route:
+        - destination:
+            host: reviews
+            subset: v4  # <-
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: reviews
+    spec:
+      host: reviews
+      subsets:
+      - name: v1
+        labels: {version: v1}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: reviews
+    spec:
+      hosts: [reviews]
+      http:
+      - route:
+        - destination:
+            host: reviews
+            subset: v1
+    ```
+    """
+
+    id = "ML104"
+    name = "vs-subset-not-found"
+    severity = Severity.ERROR
+    category = "reference"
+    kinds = ("VirtualService", "DestinationRule")
+    equivalents = Equivalents(
+        istio="IST0101", analyzers=("virtualservice.DestinationRuleAnalyzer",), kiali="KIA1107"
+    )
+
+    def check(self, mesh):
+        for vs in mesh.of_kind("VirtualService"):
+            if vs.linted:
+                yield from self._check_vs(vs, mesh)
+
+    def _check_vs(self, vs, mesh):
+        for dest in destinations(vs):
+            if dest.subset is None:
+                continue
+            fqdn = mesh.fqdn(dest.host, vs.namespace)
+            rules = mesh.destination_rules_for(fqdn, vs.namespace)
+            if any(dest.subset in subset_names(dr) for dr in rules):
+                continue
+            path = (*dest.path, "subset")
+            if rules:
+                names = [n for dr in rules for n in subset_names(dr)]
+                refs = ", ".join(dr.ref for dr in rules)
+                yield self.report(
+                    vs,
+                    path,
+                    f'subset "{dest.subset}" is not defined by {refs}' + hint(dest.subset, names),
+                    related=[related_to(dr, ("spec", "subsets"), f"subsets of {dr.ref}") for dr in rules],
+                )
+                continue
+            host = mesh.resolve_host(fqdn, vs.namespace)
+            resolution = host if host.status is Status.UNKNOWN else not_found()
+            message = f'subset "{dest.subset}" of host "{dest.host}": no DestinationRule for {fqdn}'
+            yield from self.unresolved(vs, path, resolution, message, mesh)

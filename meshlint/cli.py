@@ -33,42 +33,109 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the report to this file instead of standard output.")
-@click.option("--failure-threshold", type=click.Choice(THRESHOLDS), default="warning",
-              show_default=True, help="Exit 1 when a finding is at least this severe.")
-@click.option("--select", multiple=True, help="Only these rules (ids, slugs, IST/KIA codes, "
-              "or prefixes such as ML1); comma-separated or repeated.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--failure-threshold",
+    type=click.Choice(THRESHOLDS),
+    default="warning",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    help="Only these rules (ids, slugs, IST/KIA codes, "
+    "or prefixes such as ML1); comma-separated or repeated.",
+)
 @click.option("--ignore", multiple=True, help="Skip these rules (same names as --select).")
 @click.option("--exclude", multiple=True, help="Skip files matching this glob (repeatable).")
-@click.option("--context", "context_paths", multiple=True,
-              help="Manifests used to resolve references but never reported on (repeatable).")
-@click.option("--default-namespace", default="default", show_default=True,
-              help="Namespace of namespaced objects without one ('' keeps it empty).")
-@click.option("--mesh-config", type=click.Path(exists=True, dir_okay=False),
-              help="Istio MeshConfig YAML (or the istio ConfigMap), layered over the defaults.")
-@click.option("--mesh-networks", type=click.Path(exists=True, dir_okay=False),
-              help="Istio MeshNetworks YAML.")
+@click.option(
+    "--context",
+    "context_paths",
+    multiple=True,
+    help="Manifests used to resolve references but never reported on (repeatable).",
+)
+@click.option(
+    "--default-namespace",
+    default="default",
+    show_default=True,
+    help="Namespace of namespaced objects without one ('' keeps it empty).",
+)
+@click.option(
+    "--mesh-config",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Istio MeshConfig YAML (or the istio ConfigMap), layered over the defaults.",
+)
+@click.option(
+    "--mesh-networks", type=click.Path(exists=True, dir_okay=False), help="Istio MeshNetworks YAML."
+)
 @click.option("--cluster-domain", default="cluster.local", show_default=True)
-@click.option("--assume-complete", is_flag=True,
-              help="Treat the analyzed files as the whole mesh: report references to anything "
-              "not in them as not found.")
-@click.option("--report-unknown", is_flag=True,
-              help="Report references meshlint cannot check (outside the analyzed files) as info.")
-@click.option("--no-default-gateways", is_flag=True,
-              help="Do not assume Istio's default ingress/egress gateway deployments exist.")
-@click.option("--max-file-size", type=int, default=50 * 1024 * 1024, show_default=True,
-              help="Skip files larger than this many bytes.")
-@click.option("--color/--no-color", "colour", default=None, help="Colour text output "
-              "(default: only on a terminal).")
+@click.option(
+    "--assume-complete",
+    is_flag=True,
+    help="Treat the analyzed files as the whole mesh: report references to anything "
+    "not in them as not found.",
+)
+@click.option(
+    "--report-unknown",
+    is_flag=True,
+    help="Report references meshlint cannot check (outside the analyzed files) as info.",
+)
+@click.option(
+    "--no-default-gateways",
+    is_flag=True,
+    help="Do not assume Istio's default ingress/egress gateway deployments exist.",
+)
+@click.option(
+    "--max-file-size",
+    type=int,
+    default=50 * 1024 * 1024,
+    show_default=True,
+    help="Skip files larger than this many bytes.",
+)
+@click.option(
+    "--color/--no-color",
+    "colour",
+    default=None,
+    help="Colour text output (default: only on a terminal).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
-def lint(paths, fmt, output, failure_threshold, select, ignore, exclude, context_paths,
-         default_namespace, mesh_config, mesh_networks, cluster_domain, assume_complete,
-         report_unknown, no_default_gateways, max_file_size, colour, verbose) -> None:
+def lint(
+    paths,
+    fmt,
+    output,
+    failure_threshold,
+    select,
+    ignore,
+    exclude,
+    context_paths,
+    default_namespace,
+    mesh_config,
+    mesh_networks,
+    cluster_domain,
+    assume_complete,
+    report_unknown,
+    no_default_gateways,
+    max_file_size,
+    colour,
+    verbose,
+) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input."""
-    from meshlint.engine.lint import LintOptions, lint as run_lint
+    from meshlint.engine.lint import LintOptions
+    from meshlint.engine.lint import lint as run_lint
     from meshlint.loader.sources import MissingPath
     from meshlint.mesh.config import DEFAULT_MESH_CONFIG, MeshSettings, layer, read_mesh_config
 
@@ -129,8 +196,11 @@ def _describe_run(settings, result) -> None:
     click.echo("meshlint: assumptions:", err=True)
     for line in settings.describe_assumptions():
         click.echo(f"  {line}", err=True)
-    click.echo(f"meshlint: read {len(result.files)} files, {result.resources} resources, "
-               f"{len(result.rules)} rules", err=True)
+    click.echo(
+        f"meshlint: read {len(result.files)} files, {result.resources} resources, "
+        f"{len(result.rules)} rules",
+        err=True,
+    )
 
 
 def _write_report(fmt: str, findings: list[Finding], result, output, colour) -> None:
@@ -150,10 +220,14 @@ def _write_report(fmt: str, findings: list[Finding], result, output, colour) -> 
 def _print_summary(result, findings: list[Finding]) -> None:
     from meshlint.report.summary import counts
 
-    parts = [f"{n} {label}{'s' if n != 1 and label != 'info' else ''}"
-             for label, n in counts(findings).items()]
-    line = (f"{', '.join(parts)} in {len(result.files)} file"
-            f"{'s' if len(result.files) != 1 else ''} ({result.resources} resources)")
+    parts = [
+        f"{n} {label}{'s' if n != 1 and label != 'info' else ''}"
+        for label, n in counts(findings).items()
+    ]
+    line = (
+        f"{', '.join(parts)} in {len(result.files)} file"
+        f"{'s' if len(result.files) != 1 else ''} ({result.resources} resources)"
+    )
     if result.unparsed:
         line += f"; {len(result.unparsed)} could not be parsed"
     click.echo(line, err=True)
@@ -195,8 +269,10 @@ def list_rules(fmt: str) -> None:
         return
     for r in rules:
         eq = " ".join(c for c in (r.equivalents.istio, r.equivalents.kiali) if c)
-        click.echo(f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary()}"
-                   + (f"  [{eq}]" if eq else ""))
+        click.echo(
+            f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary()}"
+            + (f"  [{eq}]" if eq else "")
+        )
 
 
 @cli.command()
@@ -207,8 +283,11 @@ def explain(rule: str) -> None:
     from meshlint.engine.registry import builtin_rules
     from meshlint.engine.selection import select_rules
 
-    matches = [r for r in select_rules(builtin_rules(), [rule]) if not r.input_rule or
-               rule in r.names() or rule.upper() in r.names()]
+    matches = [
+        r
+        for r in select_rules(builtin_rules(), [rule])
+        if not r.input_rule or rule in r.names() or rule.upper() in r.names()
+    ]
     exact = [r for r in matches if rule in r.names() or rule.upper() in r.names()]
     if not matches:
         raise click.UsageError(f"no rule is named {rule!r}; see `meshlint rules`")
@@ -226,7 +305,9 @@ def main() -> None:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
-    except Exception as error:  # noqa: BLE001 - last line of defence
-        click.echo(f"meshlint: internal error: {type(error).__name__}: {error}. "
-                   "Please report this.", err=True)
+    except Exception as error:
+        click.echo(
+            f"meshlint: internal error: {type(error).__name__}: {error}. Please report this.",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)

@@ -55,6 +55,7 @@ class Resource:
     helm_source: str | None = None
     linted: bool = True
     namespace_defaulted: bool = False
+    cluster: str = ""
     _labels: dict[str, str] | None = field(default=None, repr=False)
 
     @property
@@ -86,9 +87,10 @@ class Resource:
         return string_map(self.metadata.get("annotations"))
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        """Identity used for replacement and lookup: (group, kind, namespace, name)."""
-        return (self.group, self.kind, self.namespace, self.name)
+    def key(self) -> tuple[str, str, str, str, str]:
+        """Identity used for replacement and lookup: (group, kind, namespace, name), within
+        one cluster."""
+        return (self.group, self.kind, self.namespace, self.name, self.cluster)
 
     @property
     def ref(self) -> str:

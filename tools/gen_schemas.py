@@ -3,7 +3,8 @@
 Sources: the Istio and Gateway API CRDs in ``<shared>/reference/`` and the Kubernetes schemas
 shipped by the ``kubernetes-validate`` package (a generation-time dependency only).
 
-Usage: ``python tools/gen_schemas.py [--shared ../shared] [--kubernetes-version 1.37.0]``.
+Usage: ``python tools/gen_schemas.py [--shared ../shared] [--kubernetes-version 1.37.0]
+[--out schemas]``.
 The output is deterministic: re-running it on the same inputs produces no diff.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -388,10 +388,8 @@ def reference_source(readme: Path, filename: str) -> str:
     raise ValueError(f"{filename} is not described in {readme}")
 
 
-def sources_markdown(
-    entries: list[Entry], crd_sources: dict[str, str], kubernetes_source: str
-) -> str:
-    """The text of ``schemas/SOURCES.md``."""
+def sources_markdown(entries: list[Entry], sources: dict[str, str]) -> str:
+    """The text of ``schemas/SOURCES.md``; ``sources`` maps each entry's label to its origin."""
     lines = [
         "# Sources of the schemas in this folder",
         "",
@@ -399,17 +397,19 @@ def sources_markdown(
         "All inputs are licensed Apache-2.0, and so are these derived schemas.",
         "",
     ]
-    for label, source in [*crd_sources.items(), ("kubernetes-validate", kubernetes_source)]:
-        lines += [f"## {label}", "", f"Source: {source}", ""]
-        lines += [f"- `{e.api_version}/{e.kind}`: `{e.path}`" for e in entries if e.source == source]
+    for label, origin in sources.items():
+        lines += [f"## {label}", "", origin, ""]
+        lines += [f"- `{e.api_version}/{e.kind}`: `{e.path}`" for e in entries if e.source == label]
         lines.append("")
     lines += [
         "## Changes made while converting",
         "",
-        "- OpenAPI `nullable: true` became `type: [T, \"null\"]` (and `null` joined any `enum`).",
+        '- OpenAPI `nullable: true` became `type: [T, "null"]` (and `null` joined any `enum`).',
         "- `anyOf`/`oneOf` of bare types (int-or-string, Quantity) became one `type` list.",
         "- `x-kubernetes-list-type: set` gained `uniqueItems: true`.",
         "- `format: int32`/`int64` gained the matching `minimum`/`maximum` where none was set.",
+        "- A `oneOf`/`anyOf`/`allOf` branch whose condition rejects a property's `default` now",
+        "  requires that property, since Kubernetes validates after defaulting.",
         "- CRDs: `apiVersion` and `kind` are pinned with `enum`; `metadata` refers to the",
         "  Kubernetes `ObjectMeta` of the kubernetes-validate source above.",
         "- Kubernetes kinds: `enum` values of these `+enum` types of k8s.io/api were added,",
@@ -418,7 +418,7 @@ def sources_markdown(
     ]
     for name, properties in sorted(K8S_ENUMS.items()):
         for prop, values in sorted(properties.items()):
-            lines.append(f"  - `{name}.{prop}`: {', '.join(values)}")
+            lines.append(f"  - `{name}.{prop}`: " + ", ".join(f"`{v}`" for v in values))
     return "\n".join(lines) + "\n"
 
 
@@ -476,26 +476,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--kubernetes-version", default=KUBERNETES_VERSION)
+    parser.add_argument("--out", type=Path, default=OUT, help="output folder (default: schemas/)")
     args = parser.parse_args(argv)
     reference = args.shared / "reference"
-    kubernetes_source = (
-        f"kubernetes-validate {package_version('kubernetes-validate')} (PyPI), "
-        f"schemas of Kubernetes v{args.kubernetes_version} (Apache-2.0)"
+    validate_version = package_version("kubernetes-validate")
+    kubernetes = f"kubernetes-validate {validate_version} (Kubernetes v{args.kubernetes_version})"
+    sources = {name: reference_source(reference / "README.md", name) for name in CRD_FILES}
+    sources[kubernetes] = (
+        f"The `kubernetes-validate` {validate_version} package (PyPI), its schemas of "
+        f"Kubernetes v{args.kubernetes_version} (`v{args.kubernetes_version}-local`)."
     )
     definitions = load_kubernetes_definitions(args.kubernetes_version)
     object_meta = closure(definitions, [OBJECT_META])
-    crd_sources = {
-        name: f"`{name}`: {reference_source(reference / 'README.md', name)}" for name in CRD_FILES
-    }
     entries = [
-        entry
-        for name in CRD_FILES
-        for entry in crd_entries(reference / name, crd_sources[name], object_meta)
+        entry for name in CRD_FILES for entry in crd_entries(reference / name, name, object_meta)
     ]
-    entries += kubernetes_entries(definitions, kubernetes_source)
-    write(OUT, entries, sources_markdown(entries, crd_sources, kubernetes_source))
-    size = sum(p.stat().st_size for p in OUT.rglob("*") if p.is_file())
-    print(f"wrote {len(entries)} schemas to {OUT} ({size / 1e6:.2f} MB)")
+    entries += kubernetes_entries(definitions, kubernetes)
+    write(args.out, entries, sources_markdown(entries, sources))
+    size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
+    print(f"wrote {len(entries)} schemas to {args.out} ({size / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

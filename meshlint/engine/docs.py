@@ -41,7 +41,9 @@ def render_docs(rule: type[Rule]) -> str:
     if rule.kinds:
         facts.append(f"Reads: {', '.join(rule.kinds)}")
     if eq.istio:
-        facts.append(f"Istio: {eq.istio}" + (f" ({', '.join(eq.analyzers)})" if eq.analyzers else ""))
+        facts.append(
+            f"Istio: {eq.istio}" + (f" ({', '.join(eq.analyzers)})" if eq.analyzers else "")
+        )
     if eq.kiali:
         facts.append(f"Kiali: {eq.kiali}")
     body = rule.docs().split("\n", 1)[1].strip() if "\n" in rule.docs() else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from meshlint.engine.finding import Finding, Severity
@@ -34,6 +35,9 @@ class LintOptions:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     limits: Limits = field(default_factory=Limits)
     kinds: frozenset[str] | None = None
+    resource_filter: Callable[[Resource], bool] | None = None
+    #: Multi-cluster input: cluster name -> the files that describe that cluster.
+    clusters: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -50,8 +54,7 @@ def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
     """Read and parse every file; bad files come back with problems, never exceptions."""
     namespace = options.settings.default_namespace
     return [
-        load_source(read(path, options.max_file_size), namespace, options.limits)
-        for path in paths
+        load_source(read(path, options.max_file_size), namespace, options.limits) for path in paths
     ]
 
 
@@ -79,7 +82,8 @@ def _instantiate(rules: list[type[Rule]], overrides: dict[str, Severity]) -> lis
 
 def lint(options: LintOptions) -> LintResult:
     """Lint the files named in ``options``; raises only MissingPath (a usage error)."""
-    files = discover(options.paths, options.exclude)
+    cluster_of = {p: name for name, paths in (options.clusters or {}).items() for p in paths}
+    files = discover([*options.paths, *cluster_of], options.exclude)
     context_files = [f for f in discover(options.context, options.exclude) if f not in files]
     gc.disable()
     try:
@@ -89,12 +93,16 @@ def lint(options: LintOptions) -> LintResult:
         gc.enable()
     gc.freeze()
     resources: list[Resource] = [r for f in loaded for r in f.resources]
+    for resource in resources:
+        resource.cluster = cluster_of.get(resource.file, "")
     for file in context:
         for resource in file.resources:
             resource.linted = False
             resources.append(resource)
     if options.kinds is not None:
         resources = [r for r in resources if r.kind in options.kinds]
+    if options.resource_filter is not None:
+        resources = [r for r in resources if options.resource_filter(r)]
     mesh = Mesh(resources, options.settings)
     rules = select_rules(builtin_rules(), options.select, options.ignore)
     active = _instantiate([r for r in rules if not r.input_rule], options.severity_overrides)

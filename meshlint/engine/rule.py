@@ -74,7 +74,7 @@ class Rule:
     @classmethod
     def section(cls, title: str) -> str:
         """The text of one ``## title`` section of the docs ('' when absent)."""
-        text, _, rest = cls.docs().partition(f"## {title}\n")
+        _, _, rest = cls.docs().partition(f"## {title}\n")
         if not rest:
             return ""
         return rest.split("\n## ", 1)[0].strip()
@@ -145,6 +145,8 @@ class Rule:
             yield self.report(resource, path, text, related=related, severity=Severity.INFO)
 
 
-def related_to(resource: Resource, path: PathLike = ("metadata", "name"), message: str = "") -> Related:
+def related_to(
+    resource: Resource, path: PathLike = ("metadata", "name"), message: str = ""
+) -> Related:
     """A related location pointing at another resource (by default its name)."""
     return Related(message or resource.ref, resource, parse(path))

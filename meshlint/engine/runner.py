@@ -37,12 +37,12 @@ def run_rules(mesh: Mesh, rules: Iterable[Rule]) -> list[Finding]:
                     continue
                 try:
                     findings.extend(rule.check_resource(resource, mesh))
-                except Exception as error:  # noqa: BLE001 - crash isolation
+                except Exception as error:
                     findings.append(_crash(rule, resource, error))
         else:
             try:
                 findings.extend(rule.check(mesh))
-            except Exception as error:  # noqa: BLE001 - crash isolation
+            except Exception as error:
                 findings.append(_crash(rule, None, error))
     return [f for f in findings if f.resource is None or f.resource.linted]
 

@@ -12,7 +12,9 @@ from meshlint.loader.sources import SourceText
 from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
 from meshlint.model import CLUSTER_SCOPED_KINDS, Resource
 
-_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)")
+_TEMPLATE = re.compile(
+    r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)"
+)
 _KUSTOMIZATION = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
@@ -157,7 +159,7 @@ def _add_object(
     problem = _identity_problem(body, api_version, kind)
     if problem:
         message, path = problem
-        span, _ = span_of(body, path)
+        span, _ = span_of(body, path, key=path == ("metadata",))
         loaded.problems.append(InputProblem("invalid-object", message, loaded.path, span))
         return
     metadata = body.get("metadata")

@@ -163,5 +163,7 @@ class MeshSettings:
         for gw in self.gateways:
             labels = ",".join(f"{k}={v}" for k, v in gw.labels.items())
             ports = ",".join(f"{p.port}->{p.target_port}" for p in gw.ports)
-            lines.append(f"assumed gateway {gw.namespace}/{gw.name}: labels {labels}; ports {ports}")
+            lines.append(
+                f"assumed gateway {gw.namespace}/{gw.name}: labels {labels}; ports {ports}"
+            )
         return lines

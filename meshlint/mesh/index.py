@@ -24,8 +24,11 @@ def assumed_resources(gateway: AssumedGateway) -> list[Resource]:
         {
             "apiVersion": "v1",
             "kind": "Pod",
-            "metadata": {"name": gateway.name, "namespace": gateway.namespace,
-                         "labels": dict(gateway.labels)},
+            "metadata": {
+                "name": gateway.name,
+                "namespace": gateway.namespace,
+                "labels": dict(gateway.labels),
+            },
             "spec": {"containers": [{"name": "istio-proxy", "image": "proxyv2"}]},
         }
     )
@@ -33,13 +36,20 @@ def assumed_resources(gateway: AssumedGateway) -> list[Resource]:
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": {"name": gateway.name, "namespace": gateway.namespace,
-                         "labels": dict(gateway.labels)},
+            "metadata": {
+                "name": gateway.name,
+                "namespace": gateway.namespace,
+                "labels": dict(gateway.labels),
+            },
             "spec": {
                 "selector": dict(gateway.labels),
                 "ports": [
-                    {"name": p.name, "port": p.port, "targetPort": p.target_port,
-                     "protocol": p.protocol}
+                    {
+                        "name": p.name,
+                        "port": p.port,
+                        "targetPort": p.target_port,
+                        "protocol": p.protocol,
+                    }
                     for p in gateway.ports
                 ],
             },
@@ -95,13 +105,13 @@ class Mesh:
         """Resources of the given kinds (optionally only of one API group)."""
         out: list[Resource] = []
         for kind in kinds:
-            out.extend(
-                r for r in self._by_kind.get(kind, ()) if group is None or r.group == group
-            )
+            out.extend(r for r in self._by_kind.get(kind, ()) if group is None or r.group == group)
         return out
 
-    def get(self, group: str, kind: str, namespace: str, name: str) -> Resource | None:
-        return self._by_key.get((group, kind, namespace, name))
+    def get(
+        self, group: str, kind: str, namespace: str, name: str, cluster: str = ""
+    ) -> Resource | None:
+        return self._by_key.get((group, kind, namespace, name, cluster))
 
     @cached_property
     def namespaces_seen(self) -> frozenset[str]:
@@ -154,8 +164,11 @@ class Mesh:
 
     def destination_rules_for(self, host: str, from_namespace: str) -> list[Resource]:
         """DestinationRules visible from a namespace whose host covers ``host``."""
-        return [dr for dr, dr_host in self._dr_hosts if hosts.overlaps(dr_host, host)
-                and self._dr_visible(dr, from_namespace)]
+        return [
+            dr
+            for dr, dr_host in self._dr_hosts
+            if hosts.overlaps(dr_host, host) and self._dr_visible(dr, from_namespace)
+        ]
 
     @cached_property
     def _dr_hosts(self) -> list[tuple[Resource, str]]:

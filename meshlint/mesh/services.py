@@ -50,7 +50,9 @@ def as_int(value: object) -> int | None:
     return None
 
 
-def service_hosts(resource: Resource, domain: str, default_export: Iterable[str]) -> list[ServiceHost]:
+def service_hosts(
+    resource: Resource, domain: str, default_export: Iterable[str]
+) -> list[ServiceHost]:
     """The registry entries a Service (one FQDN) or a ServiceEntry (each host) defines."""
     spec = resource.spec
     if resource.kind == "Service":
@@ -82,7 +84,9 @@ def service_hosts(resource: Resource, domain: str, default_export: Iterable[str]
             if isinstance(p, dict)
         ]
         raw_export = spec.get("exportTo")
-        scope = hosts.export_scope(raw_export if isinstance(raw_export, list) else None, default_export)
+        scope = hosts.export_scope(
+            raw_export if isinstance(raw_export, list) else None, default_export
+        )
         selector = spec.get("workloadSelector")
         labels = string_map(selector.get("labels")) if isinstance(selector, dict) else None
         entries = spec.get("hosts")

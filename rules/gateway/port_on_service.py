@@ -1,9 +1,10 @@
 """Gateway server ports must be exposed by the gateway workload's Service."""
 
+from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selected_workloads
+
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.services import as_int
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selected_workloads
 
 
 class GatewayPortNotOnService(Rule):
@@ -100,6 +101,8 @@ class GatewayPortNotOnService(Rule):
                 gateway,
                 ("spec", "servers", i, "port", "number"),
                 f"port {number} is not exposed by the gateway's Service ({detail})",
-                related=[related_to(e.resource, ("spec", "ports"), f"ports of {e.resource.ref}")
-                         for e in services],
+                related=[
+                    related_to(e.resource, ("spec", "ports"), f"ports of {e.resource.ref}")
+                    for e in services
+                ],
             )

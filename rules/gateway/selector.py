@@ -99,6 +99,7 @@ class GatewaySelectorNoWorkload(Rule):
                 gateway,
                 ("spec", "selector", key),
                 f"selector {text} matches no workload: no workload has {key}="
-                f"{selector[key]}" + hint(selector[key], values)
+                f"{selector[key]}"
+                + hint(selector[key], values)
                 + " (declare gateways deployed elsewhere under mesh.gateways)",
             )

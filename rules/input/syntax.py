@@ -19,7 +19,8 @@ class YamlSyntax(Rule):
     apiVersion: v1
     kind: Service
     metadata:
-      name: [unclosed  # <-
+      name: reviews
+        namespace: default  # <-
     ```
 
     ## Use instead

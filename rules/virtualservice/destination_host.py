@@ -70,7 +70,7 @@ class DestinationHostNotFound(Rule):
     name = "vs-destination-host-not-found"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("VirtualService",)
+    kinds = ("VirtualService", "Service", "ServiceEntry")
     equivalents = Equivalents(
         istio="IST0101", analyzers=("virtualservice.DestinationHostAnalyzer",), kiali="KIA1101"
     )

@@ -5,7 +5,6 @@ from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.routes import destinations
 
 
-
 class DestinationPortNotFound(Rule):
     """A VirtualService destination names a port its Service or ServiceEntry does not have.
 
@@ -69,8 +68,10 @@ class DestinationPortNotFound(Rule):
     name = "vs-destination-port-not-found"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("VirtualService",)
-    equivalents = Equivalents(istio="IST0101", analyzers=("virtualservice.DestinationHostAnalyzer",))
+    kinds = ("VirtualService", "Service", "ServiceEntry")
+    equivalents = Equivalents(
+        istio="IST0101", analyzers=("virtualservice.DestinationHostAnalyzer",)
+    )
 
     def check_resource(self, vs, mesh):
         for dest in destinations(vs):
@@ -87,7 +88,9 @@ class DestinationPortNotFound(Rule):
                 (*dest.path, "port", "number"),
                 f'port {dest.port} is not a port of host "{dest.host}" '
                 f"({entry.resource.ref} has {ports})",
-                related=[related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")],
+                related=[
+                    related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")
+                ],
             )
 
 
@@ -152,8 +155,10 @@ class DestinationPortRequired(Rule):
     name = "vs-destination-port-required"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("VirtualService",)
-    equivalents = Equivalents(istio="IST0112", analyzers=("virtualservice.DestinationHostAnalyzer",))
+    kinds = ("VirtualService", "Service", "ServiceEntry")
+    equivalents = Equivalents(
+        istio="IST0112", analyzers=("virtualservice.DestinationHostAnalyzer",)
+    )
 
     def check_resource(self, vs, mesh):
         for dest in destinations(vs):
@@ -168,5 +173,7 @@ class DestinationPortRequired(Rule):
                 vs,
                 dest.host_path,
                 f'destination "{dest.host}" needs a port: {entry.resource.ref} has ports {ports}',
-                related=[related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")],
+                related=[
+                    related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")
+                ],
             )

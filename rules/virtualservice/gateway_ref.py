@@ -89,6 +89,7 @@ class GatewayNotFound(Rule):
                 resolution = mesh.resolve_gateway(ref, vs.namespace)
                 namespace, _ = gateway_name(ref, vs.namespace)
                 names = [g.name for g in mesh.of_kind("Gateway") if g.namespace == namespace]
-                message = f'gateway "{ref}" not found' + (hint(ref.rpartition("/")[2], names)
-                                                          if resolution.missing else "")
+                message = f'gateway "{ref}" not found' + (
+                    hint(ref.rpartition("/")[2], names) if resolution.missing else ""
+                )
                 yield from self.unresolved(vs, path, resolution, message, mesh)

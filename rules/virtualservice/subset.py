@@ -20,7 +20,8 @@ class SubsetNotFound(Rule):
     ## What it does
     For every route and mirror destination naming a `subset`, looks for a DestinationRule
     visible from the VirtualService's namespace whose `host` covers the destination host
-    (wildcards included) and that defines a subset of that name.
+    (wildcards included) and that defines a subset of that name. When the host itself
+    does not exist, only `vs-destination-host-not-found` is reported.
 
     ## Why it matters
     Istio accepts the route, then fails every request on it with a 503
@@ -81,7 +82,7 @@ class SubsetNotFound(Rule):
     name = "vs-subset-not-found"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("VirtualService", "DestinationRule")
+    kinds = ("VirtualService", "DestinationRule", "Service", "ServiceEntry")
     equivalents = Equivalents(
         istio="IST0101", analyzers=("virtualservice.DestinationRuleAnalyzer",), kiali="KIA1107"
     )
@@ -107,10 +108,14 @@ class SubsetNotFound(Rule):
                     vs,
                     path,
                     f'subset "{dest.subset}" is not defined by {refs}' + hint(dest.subset, names),
-                    related=[related_to(dr, ("spec", "subsets"), f"subsets of {dr.ref}") for dr in rules],
+                    related=[
+                        related_to(dr, ("spec", "subsets"), f"subsets of {dr.ref}") for dr in rules
+                    ],
                 )
                 continue
             host = mesh.resolve_host(fqdn, vs.namespace)
+            if host.missing:
+                continue  # the host itself is missing: vs-destination-host-not-found says so
             resolution = host if host.status is Status.UNKNOWN else not_found()
             message = f'subset "{dest.subset}" of host "{dest.host}": no DestinationRule for {fqdn}'
             yield from self.unresolved(vs, path, resolution, message, mesh)

@@ -1,0 +1,223 @@
+"""The JSON Schemas bundled with meshlint, and validation of documents against them.
+
+Schemas live in the ``meshlint.schemas`` package (the repository's top-level ``schemas/``
+folder, written by ``tools/gen_schemas.py``) and are read lazily, one kind at a time.
+Validation uses ``jsonschema_rs`` as a fast validity check when it is installed, and
+``jsonschema`` for the detailed errors of documents that fail it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import functools
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+_CHECKOUT_SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+_VERSION = re.compile(r"v(\d+)(?:(alpha|beta)(\d+))?")
+_STAGES = {None: 2, "beta": 1, "alpha": 0}
+_MAX_MESSAGE = 200
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    """One schema violation inside a document.
+
+    ``path`` is the field path of the offending value (for ``required``, of the object that
+    lacks the key, which the message names); ``allowed`` lists the permitted values of an
+    ``enum`` or ``const``, without ``null``.
+    """
+
+    path: tuple[str | int, ...]
+    message: str
+    validator: str
+    allowed: list[Any] | None = None
+
+
+@functools.cache
+def _root() -> Traversable:
+    try:
+        return resources.files("meshlint.schemas")
+    except ModuleNotFoundError:
+        return _CHECKOUT_SCHEMAS
+
+
+@functools.cache
+def _index() -> dict[str, dict[str, Any]]:
+    return json.loads(_root().joinpath("index.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _load(path: str) -> dict[str, Any]:
+    return json.loads(_root().joinpath(*path.split("/")).read_text(encoding="utf-8"))
+
+
+def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
+    """The JSON Schema of ``kind`` at ``api_version`` (e.g. ``"apps/v1"``), or None if unknown.
+
+    The returned dict is shared and cached: do not modify it.
+    """
+    entry = _index().get(f"{api_version}/{kind}")
+    return _load(entry["path"]) if entry else None
+
+
+def _version_order(version: str) -> tuple[int, int, int, str]:
+    """Kubernetes priority: GA before beta before alpha, newer before older."""
+    match = _VERSION.fullmatch(version)
+    if not match:
+        return (-1, 0, 0, version)
+    major, stage, minor = match.groups()
+    return (_STAGES[stage], int(major), int(minor or 0), version)
+
+
+@functools.cache
+def _versions_by_group_kind() -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for entry in _index().values():
+        found.setdefault((entry["group"], entry["kind"]), []).append(entry["version"])
+    return {
+        key: sorted(versions, key=_version_order, reverse=True) for key, versions in found.items()
+    }
+
+
+def known_versions(group: str, kind: str) -> list[str]:
+    """Served versions of ``group``/``kind`` that have a schema, preferred version first.
+
+    The core group is ``""`` (``"core"`` is accepted too).
+    """
+    group = "" if group == "core" else group
+    return list(_versions_by_group_kind().get((group, kind), []))
+
+
+def _key(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    plain = _plain(key)
+    return plain if isinstance(plain, str) else json.dumps(plain, default=str)
+
+
+def _plain(value: Any) -> Any:
+    """The value as Kubernetes reads it from YAML: string keys, timestamps and binary as text."""
+    if isinstance(value, dict):
+        return {_key(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", type(None): "null"}
+    for python_type, name in names.items():
+        if type(value) is python_type:
+            return name
+    return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else "?"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _one_of_fields(branches: list[dict[str, Any]]) -> list[str] | None:
+    """Field names of the proto ``oneof`` encoding (``not: {anyOf: ...}`` plus one
+    ``required: [name]`` branch per field), or None for any other ``oneOf``."""
+    fields = [b["required"][0] for b in branches if set(b) == {"required"}]
+    negations = [b for b in branches if set(b) == {"not"}]
+    return fields if len(negations) == 1 and len(fields) == len(branches) - 1 else None
+
+
+def _message(error: Any) -> str:
+    instance, expected = error.instance, error.validator_value
+    if error.validator == "type":
+        types = [expected] if isinstance(expected, str) else expected
+        wanted = " or ".join(t for t in types if t != "null")
+        return f"expected {wanted}, got {_json_type(instance)} {_short(instance)}"
+    if error.validator == "enum":
+        allowed = ", ".join(json.dumps(value) for value in expected if value is not None)
+        return f"unsupported value {_short(instance)}; allowed: {allowed}"
+    fields = _one_of_fields(expected) if error.validator == "oneOf" else None
+    if fields and isinstance(instance, dict):
+        present = ", ".join(repr(name) for name in fields if name in instance)
+        return f"only one of {', '.join(map(repr, fields))} may be set; found {present}"
+    text = error.message
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
+def _allowed(error: Any) -> list[Any] | None:
+    if error.validator == "enum":
+        return [value for value in error.validator_value if value is not None]
+    if error.validator == "const":
+        return [error.validator_value]
+    return None
+
+
+def _path_order(error: SchemaError) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, part) if isinstance(part, int) else (1, part) for part in error.path)
+
+
+class Validator:
+    """Validates documents of one kind against its schema."""
+
+    def __init__(self, schema: dict[str, Any], *, fast: bool = True) -> None:
+        """Compile ``schema``; ``fast=False`` skips the jsonschema_rs validity check."""
+        self._schema = schema
+        self._fast = _compile_fast(schema) if fast else None
+        self._detailed: Any = None
+
+    def is_valid(self, document: Any) -> bool:
+        """Whether ``document`` satisfies the schema."""
+        if self._fast is None:
+            return not self.errors(document)
+        try:
+            return self._fast.is_valid(document)
+        except ValueError:
+            pass
+        try:
+            return self._fast.is_valid(_plain(document))
+        except ValueError:
+            return False
+
+    def errors(self, document: Any) -> list[SchemaError]:
+        """Every violation in ``document``, ordered by field path."""
+        if self._fast is not None and self.is_valid(document):
+            return []
+        if self._detailed is None:
+            from jsonschema import Draft202012Validator
+
+            self._detailed = Draft202012Validator(self._schema)
+        found = [
+            SchemaError(tuple(e.absolute_path), _message(e), str(e.validator), _allowed(e))
+            for e in self._detailed.iter_errors(_plain(document))
+        ]
+        return sorted(found, key=_path_order)
+
+
+def _compile_fast(schema: dict[str, Any]) -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(schema)
+
+
+@functools.cache
+def validator_for(api_version: str, kind: str) -> Validator | None:
+    """The cached validator of ``kind`` at ``api_version``, or None if no schema is known."""
+    schema = schema_for(api_version, kind)
+    return Validator(schema) if schema is not None else None
+
+
+def validate(api_version: str, kind: str, document: Any) -> list[SchemaError]:
+    """Schema violations in ``document``; an unknown apiVersion/kind gives none."""
+    validator = validator_for(api_version, kind)
+    return validator.errors(document) if validator else []

@@ -1,0 +1,162 @@
+"""Run Istio's analyzer test grid against meshlint and print each case's result.
+
+    python tools/istio_conformance.py [--shared ../shared] [--case NAME] [--json FILE] [-v]
+
+Each case runs only the meshlint rules that list the case's analyzer in their
+``equivalents``, loads its files as Istio's harness does (no namespace defaulting, the
+harness's default ingress gateway, the case's mesh config layered over the defaults), and
+compares the multiset of ``(IST code, origin)`` pairs with the expected one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from meshlint.engine.lint import LintOptions, lint
+from meshlint.engine.registry import builtin_rules
+from meshlint.mesh.config import (
+    DEFAULT_MESH_CONFIG,
+    AssumedGateway,
+    GatewayPort,
+    MeshSettings,
+    layer,
+    read_mesh_config,
+)
+from meshlint.model import Resource
+
+IGNORED_NAMESPACES = frozenset(
+    {"kube-system", "kube-public", "kube-node-lease", "local-path-storage"}
+)
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class CaseResult:
+    case: dict
+    expected: Counter
+    actual: Counter
+    rules: list[str]
+
+    @property
+    def id(self) -> str:
+        return self.case["go_subtest"]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.rules) and self.expected == self.actual
+
+
+def harness_gateway() -> AssumedGateway:
+    """The ingress Pod and Service Istio's harness adds to every case."""
+    ports = [GatewayPort(p, p, f"port-{p}") for p in (80, 443, 31400, 15443)]
+    return AssumedGateway(
+        "istio-ingressgateway", "istio-system", {"istio": "ingressgateway"}, ports
+    )
+
+
+def _settings(case: dict, root: Path) -> MeshSettings:
+    config = DEFAULT_MESH_CONFIG
+    if case.get("mesh_config_file"):
+        config = layer(config, read_mesh_config((root / case["mesh_config_file"]).read_text()))
+    networks = {}
+    if case.get("mesh_networks_file"):
+        networks = read_mesh_config((root / case["mesh_networks_file"]).read_text())
+    gateway = harness_gateway()
+    gateway.name = str(config.get("ingressService") or gateway.name)
+    return MeshSettings(
+        mesh_config=config,
+        mesh_networks=networks,
+        default_namespace="",
+        gateways=[gateway],
+        assume_complete=True,
+    )
+
+
+def _kept(resource: Resource) -> bool:
+    if resource.namespace in IGNORED_NAMESPACES:
+        return False
+    return not (resource.kind == "Namespace" and resource.name in IGNORED_NAMESPACES)
+
+
+def run_case(case: dict, root: Path) -> CaseResult:
+    rules = [r for r in builtin_rules() if case["analyzer"] in r.equivalents.analyzers]
+    codes = {r.equivalents.istio for r in rules}
+    expected = Counter((e["code"], e["origin"]) for e in case["expected"] or [])
+    if not rules:
+        return CaseResult(case, expected, Counter(), [])
+    kinds = frozenset(k for r in rules for k in r.kinds)
+    options = LintOptions(
+        paths=[str(root / f) for f in case["input_files"]],
+        settings=_settings(case, root),
+        select=[r.id for r in rules],
+        kinds=kinds,
+        resource_filter=_kept,
+        clusters=_clusters(case, root),
+    )
+    result = lint(options)
+    seen = set()
+    actual: Counter = Counter()
+    for finding in result.findings:
+        code = finding.rule.equivalents.istio
+        if finding.resource is None or code not in codes:
+            continue
+        identity = (code, finding.resource.ref, finding.message, finding.location)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        actual[(code, finding.resource.ref)] += 1
+    return CaseResult(case, expected, actual, [r.id for r in rules])
+
+
+def _clusters(case: dict, root: Path) -> dict[str, list[str]] | None:
+    split = case.get("cluster_input_files")
+    if not split:
+        return None
+    return {name: [str(root / f) for f in files] for name, files in split.items()}
+
+
+def run_all(shared: Path, only: str | None = None) -> list[CaseResult]:
+    root = shared / "conformance" / "istio"
+    cases = json.loads((root / "cases.json").read_text())
+    return [
+        run_case(case, root)
+        for case in cases
+        if only is None or only in (case["name"], case["go_subtest"])
+    ]
+
+
+def _print(results: list[CaseResult], verbose: bool) -> None:
+    for result in results:
+        status = "PASS" if result.passed else ("SKIP" if not result.rules else "FAIL")
+        print(f"{status}  {result.id}  [{result.case['analyzer']}]")
+        if status == "FAIL" and verbose:
+            for key in sorted((result.expected - result.actual).elements()):
+                print(f"        missing    {key[0]} {key[1]}")
+            for key in sorted((result.actual - result.expected).elements()):
+                print(f"        unexpected {key[0]} {key[1]}")
+    passed = sum(r.passed for r in results)
+    unmapped = sum(not r.rules for r in results)
+    print(f"\n{passed}/{len(results)} cases pass ({unmapped} have no meshlint rule yet)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--case", help="run one case (name or go_subtest)")
+    parser.add_argument("--json", type=Path, help="write the ids of passing cases here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show each failure's diff")
+    args = parser.parse_args(argv)
+    results = run_all(args.shared, args.case)
+    _print(results, args.verbose)
+    if args.json:
+        args.json.write_text(json.dumps(sorted(r.id for r in results if r.passed), indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -129,8 +129,10 @@ def _short(value: Any) -> str:
 
 
 def _one_of_fields(branches: list[dict[str, Any]]) -> list[str] | None:
-    """Field names of the proto ``oneof`` encoding (``not: {anyOf: ...}`` plus one
-    ``required: [name]`` branch per field), or None for any other ``oneOf``."""
+    """Field names of a proto ``oneof`` encoding, or None for any other ``oneOf``.
+
+    The encoding is one ``not: {anyOf: ...}`` branch plus one ``required: [name]`` per field.
+    """
     fields = [b["required"][0] for b in branches if set(b) == {"required"}]
     negations = [b for b in branches if set(b) == {"not"}]
     return fields if len(negations) == 1 and len(fields) == len(branches) - 1 else None

@@ -67,7 +67,11 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     file: str | None = None
     location: Location | None = None
+    #: Why the finding is suppressed (the justification), or None when it is not.
     suppressed_by: str | None = None
+    #: Where the suppression lives: "inSource" (comment, annotation) or "external" (config,
+    #: baseline), as SARIF names them.
+    suppression_kind: str | None = None
 
     @property
     def sort_key(self) -> tuple:

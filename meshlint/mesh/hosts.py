@@ -69,3 +69,28 @@ def visible(scope: frozenset, owner_namespace: str, from_namespace: str) -> bool
     if "." in scope and owner_namespace == from_namespace:
         return True
     return from_namespace in scope
+
+
+class HostIndex:
+    """Values keyed by host, where hosts may be wildcards: exact lookups are dictionary
+    hits, wildcard entries are checked by suffix, so queries stay cheap at any mesh size."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list] = {}
+        self.wildcards: list[tuple[str, object]] = []
+
+    def add(self, host: str, value: object) -> None:
+        if is_wildcard(host):
+            self.wildcards.append((host, value))
+        else:
+            self.exact.setdefault(host, []).append(value)
+
+    def overlapping(self, host: str) -> list:
+        """Values whose host overlaps ``host`` (either side may be a wildcard)."""
+        found = list(self.exact.get(host, ()))
+        if is_wildcard(host):
+            found += [v for name, vs in self.exact.items() if matches(host, name) for v in vs]
+            found += [v for name, v in self.wildcards if overlaps(name, host)]
+        else:
+            found += [v for name, v in self.wildcards if matches(name, host)]
+        return found

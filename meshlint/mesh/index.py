@@ -165,19 +165,17 @@ class Mesh:
     def destination_rules_for(self, host: str, from_namespace: str) -> list[Resource]:
         """DestinationRules visible from a namespace whose host covers ``host``."""
         return [
-            dr
-            for dr, dr_host in self._dr_hosts
-            if hosts.overlaps(dr_host, host) and self._dr_visible(dr, from_namespace)
+            dr for dr in self._dr_hosts.overlapping(host) if self._dr_visible(dr, from_namespace)
         ]
 
     @cached_property
-    def _dr_hosts(self) -> list[tuple[Resource, str]]:
-        out = []
+    def _dr_hosts(self) -> hosts.HostIndex:
+        index = hosts.HostIndex()
         for dr in self.of_kind("DestinationRule"):
             host = dr.spec.get("host")
             if isinstance(host, str) and host:
-                out.append((dr, self.fqdn(host, dr.namespace)))
-        return out
+                index.add(self.fqdn(host, dr.namespace), dr)
+        return index
 
     def _dr_visible(self, dr: Resource, from_namespace: str) -> bool:
         default = self.settings.mesh_config.get("defaultDestinationRuleExportTo") or ["*"]

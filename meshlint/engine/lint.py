@@ -12,7 +12,7 @@ from meshlint.engine.rule import Rule
 from meshlint.engine.runner import locate, run_rules, to_location
 from meshlint.engine.selection import select_rules
 from meshlint.loader.documents import InputProblem, LoadedFile, load_source
-from meshlint.loader.sources import discover, read
+from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
 from meshlint.mesh.config import MeshSettings
 from meshlint.mesh.index import Mesh
@@ -83,11 +83,13 @@ def _instantiate(rules: list[type[Rule]], overrides: dict[str, Severity]) -> lis
 def lint(options: LintOptions) -> LintResult:
     """Lint the files named in ``options``; raises only MissingPath (a usage error)."""
     cluster_of = {p: name for name, paths in (options.clusters or {}).items() for p in paths}
-    files = discover([*options.paths, *cluster_of], options.exclude)
+    walk_errors: list[SourceText] = []
+    files = discover([*options.paths, *cluster_of], options.exclude, walk_errors)
     context_files = [f for f in discover(options.context, options.exclude) if f not in files]
     gc.disable()
     try:
         loaded = load_files(files, options)
+        loaded += [load_source(error) for error in walk_errors]
         context = load_files(context_files, options)
     finally:
         gc.enable()

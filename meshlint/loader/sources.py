@@ -57,16 +57,27 @@ def _excluded(path: str, exclude: Iterable[str]) -> bool:
     )
 
 
-def _walk(directory: str) -> Iterator[str]:
-    for root, dirs, files in os.walk(directory, onerror=None, followlinks=False):
+def _walk(directory: str, errors: list[SourceText]) -> Iterator[str]:
+    def failed(error: OSError) -> None:
+        reason = error.strerror or str(error)
+        where = error.filename or directory
+        errors.append(SourceText(where, None, ReadIssue("unreadable", f"cannot read: {reason}")))
+
+    for root, dirs, files in os.walk(directory, onerror=failed, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.endswith(MANIFEST_SUFFIXES):
                 yield os.path.join(root, name)
 
 
-def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
-    """Expand command-line paths into input files, in a stable order, without repeats."""
+def discover(
+    paths: Iterable[str], exclude: Iterable[str] = (), errors: list[SourceText] | None = None
+) -> list[str]:
+    """Expand command-line paths into input files, in a stable order, without repeats.
+
+    Directories that cannot be read are appended to ``errors`` (as unreadable sources).
+    """
+    errors = [] if errors is None else errors
     exclude = tuple(exclude)
     found: list[str] = []
     seen: set[str] = set()
@@ -80,7 +91,7 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
         if path == STDIN:
             add(path)
         elif os.path.isdir(path):
-            for file in _walk(path):
+            for file in _walk(path, errors):
                 add(file)
         elif os.path.lexists(path):
             add(path)
@@ -90,7 +101,7 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
                 raise MissingPath(path)
             for match in matches:
                 if os.path.isdir(match):
-                    for file in _walk(match):
+                    for file in _walk(match, errors):
                         add(file)
                 else:
                     add(match)

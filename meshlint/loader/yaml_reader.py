@@ -40,6 +40,8 @@ class Limits:
 
     max_depth: int = 400
     max_documents: int = 10_000
+    #: Nodes a document may stand for once aliases are expanded (alias bombs).
+    max_expanded_nodes: int = 1_000_000
 
 
 @dataclass(slots=True)
@@ -70,6 +72,21 @@ class ParseResult:
 
 class _TooDeep(Exception):
     pass
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _check_expansion(root: object, limits: Limits, span: Span) -> None:
+    size = expanded_size(root, limits.max_expanded_nodes)
+    if size is None:
+        raise _TooLarge(span, "aliases refer to their own ancestors (a recursive document)")
+    if size > limits.max_expanded_nodes:
+        raise _TooLarge(
+            span,
+            f"aliases expand to more than {limits.max_expanded_nodes} nodes (an alias bomb?)",
+        )
 
 
 def _span(node: Node) -> Span:
@@ -148,12 +165,14 @@ class _Builder:
         self.issues = issues
         self.doc_index = doc_index
         self.built: dict[int, object] = {}
+        self.aliased = False
 
     def build(self, node: Node, depth: int = 0) -> object:
         if isinstance(node, ScalarNode):
             return scalar_value(node)
         known = self.built.get(id(node))
         if known is not None:
+            self.aliased = True
             return known
         if depth > self.limits.max_depth:
             raise _TooDeep(_span(node))
@@ -207,6 +226,32 @@ class _Builder:
         if isinstance(value, PList):
             return [item for item in value if isinstance(item, PMap)]
         return []
+
+
+def expanded_size(root: object, limit: int) -> int | None:
+    """How many nodes ``root`` stands for with aliases expanded, counting at most past
+    ``limit``; None when aliases make it recursive (a cycle)."""
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_ids.discard(key)
+            children = node.values() if isinstance(node, dict) else node
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            sizes[key] = min(total, limit + 1)
+            continue
+        if key in sizes:
+            continue
+        if key in open_ids:
+            return None
+        open_ids.add(key)
+        stack.append((node, True))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, False) for c in children if isinstance(c, PMap | PList))
+    return sizes[id(root)] if isinstance(root, PMap | PList) else 1
 
 
 def _key_text(key: object, node: Node) -> str:
@@ -268,8 +313,11 @@ def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
                 )
                 break
             span = _span(node)
+            builder = _Builder(limits, result.issues, index)
             try:
-                root = _Builder(limits, result.issues, index).build(node)
+                root = builder.build(node)
+                if builder.aliased:
+                    _check_expansion(root, limits, span)
             except (_TooDeep, RecursionError) as exc:
                 where = exc.args[0] if isinstance(exc, _TooDeep) else span
                 result.issues.append(
@@ -280,6 +328,11 @@ def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
                         index,
                     )
                 )
+                previous_end = span[2]
+                continue
+            except _TooLarge as exc:
+                where, why = exc.args
+                result.issues.append(ParseIssue("limit", f"{why}; document skipped", where, index))
                 previous_end = span[2]
                 continue
             origin = None

@@ -1,0 +1,48 @@
+"""Property-based tests (fixed seed in CI): no input crashes the loader or the pipeline."""
+
+from __future__ import annotations
+
+import sys
+
+import yaml
+from conftest import REPO
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(REPO / "tools"))
+
+from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
+
+from meshlint.loader.documents import load_source
+from meshlint.loader.sources import decode
+
+SEEDS = [p.read_bytes() for p in sorted((REPO / "examples").rglob("*.yaml"))]
+CI = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@CI
+@given(st.binary(max_size=2000))
+def test_loader_survives_arbitrary_bytes(data):
+    loaded = load_source(decode("f.yaml", data))
+    assert loaded.parsed or loaded.problems
+
+
+@CI
+@given(st.lists(TREES, min_size=1, max_size=3))
+def test_pipeline_survives_arbitrary_yaml_trees(trees):
+    lint_bytes(yaml.safe_dump_all(trees).encode())
+
+
+@CI
+@given(st.lists(OBJECTS, min_size=1, max_size=4))
+def test_pipeline_survives_arbitrary_kubernetes_like_objects(objects):
+    lint_bytes(yaml.safe_dump_all(objects).encode())
+
+
+@CI
+@seed(1337)
+@given(st.sampled_from(SEEDS), MUTATIONS)
+def test_pipeline_survives_mutated_manifests(original, ops):
+    lint_bytes(mutate(original, ops), *SEEDS)

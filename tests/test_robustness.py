@@ -102,7 +102,7 @@ def test_bad_input_class(tmp_path, case):
     content, rule, line = CASES[case]
     name = "templates/bad.yaml" if case == "helm-template" else "bad.yaml"
     (tmp_path / "templates").mkdir()
-    _, report = lint_dir(with_neighbour(tmp_path, name, content))
+    run, report = lint_dir(with_neighbour(tmp_path, name, content))
     assert run.returncode in (1, 3)
     bad = [f for f in findings(report) if f[1] == "bad.yaml"]
     assert [(f[0], f[2]) for f in bad] == [(rule, line)], bad
@@ -128,7 +128,7 @@ def test_encodings_and_line_endings_keep_positions(tmp_path):
 def test_empty_files_and_documents_are_fine(tmp_path):
     (tmp_path / "empty.yaml").write_text("")
     (tmp_path / "docs.yaml").write_text("---\n---\n# only a comment\n---\n")
-    _, report = lint_dir(tmp_path)
+    run, report = lint_dir(tmp_path)
     assert run.returncode == 0 and report["findings"] == []
 
 

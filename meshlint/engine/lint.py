@@ -80,8 +80,17 @@ def _instantiate(rules: list[type[Rule]], overrides: dict[str, Severity]) -> lis
     return out
 
 
-def lint(options: LintOptions) -> LintResult:
-    """Lint the files named in ``options``; raises only MissingPath (a usage error)."""
+@dataclass
+class LoadedInputs:
+    """Every input of a run, parsed: the files to lint and the context files."""
+
+    files: list[str]
+    loaded: list[LoadedFile]
+    context: list[LoadedFile] = field(default_factory=list)
+
+
+def load_inputs(options: LintOptions) -> LoadedInputs:
+    """Discover and parse every input; raises only MissingPath (a usage error)."""
     cluster_of = {p: name for name, paths in (options.clusters or {}).items() for p in paths}
     walk_errors: list[SourceText] = []
     files = discover([*options.paths, *cluster_of], options.exclude, walk_errors)
@@ -94,13 +103,18 @@ def lint(options: LintOptions) -> LintResult:
     finally:
         gc.enable()
     gc.freeze()
-    resources: list[Resource] = [r for f in loaded for r in f.resources]
-    for resource in resources:
-        resource.cluster = cluster_of.get(resource.file, "")
+    for file in loaded:
+        for resource in file.resources:
+            resource.cluster = cluster_of.get(resource.file, "")
     for file in context:
         for resource in file.resources:
             resource.linted = False
-            resources.append(resource)
+    return LoadedInputs(files, loaded, context)
+
+
+def analyze(inputs: LoadedInputs, options: LintOptions) -> LintResult:
+    """Index the parsed inputs, run the selected rules, and locate every finding."""
+    resources: list[Resource] = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     if options.kinds is not None:
         resources = [r for r in resources if r.kind in options.kinds]
     if options.resource_filter is not None:
@@ -111,18 +125,23 @@ def lint(options: LintOptions) -> LintResult:
     findings = run_rules(mesh, active)
     locate(findings)
     input_names = {r.name for r in rules if r.input_rule}
-    for file in loaded:
+    for file in inputs.loaded:
         findings.extend(_problem_finding(p) for p in file.problems if p.rule in input_names)
     _apply_overrides(findings, options.severity_overrides)
     findings.sort(key=lambda f: f.sort_key)
     return LintResult(
         findings=findings,
-        files=files,
-        unparsed=[f.path for f in loaded if not f.parsed],
-        resources=sum(len(f.resources) for f in loaded),
+        files=inputs.files,
+        unparsed=[f.path for f in inputs.loaded if not f.parsed],
+        resources=sum(len(f.resources) for f in inputs.loaded),
         mesh=mesh,
         rules=rules,
     )
+
+
+def lint(options: LintOptions) -> LintResult:
+    """Lint the files named in ``options``; raises only MissingPath (a usage error)."""
+    return analyze(load_inputs(options), options)
 
 
 def _apply_overrides(findings: list[Finding], overrides: dict[str, Severity]) -> None:

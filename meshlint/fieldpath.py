@@ -79,3 +79,37 @@ def span_of(root: object, path: Path, *, key: bool = False) -> tuple[Span | None
             break
         found.append(seg)
     return span, tuple(found)
+
+
+def _contains(span: Span, line: int, column: int) -> bool:
+    return (span[0], span[1]) <= (line, column) < (span[2], span[3]) or (
+        span[0] == span[2] == line and span[1] <= column <= span[3]
+    )
+
+
+def path_at(root: object, line: int, column: int) -> Path:
+    """The path of the deepest node whose span holds a 0-based position (keys count as
+    their value's path)."""
+    path: list[str | int] = []
+    node = root
+    while True:
+        if isinstance(node, PMap):
+            hit = next(
+                (
+                    k
+                    for k in node
+                    if _contains(node.value_spans[k], line, column)
+                    or _contains(node.key_spans[k], line, column)
+                ),
+                None,
+            )
+        elif isinstance(node, PList):
+            hit = next(
+                (i for i, s in enumerate(node.item_spans) if _contains(s, line, column)), None
+            )
+        else:
+            hit = None
+        if hit is None:
+            return tuple(path)
+        path.append(hit)
+        node = node[hit]

@@ -223,3 +223,8 @@ def validate(api_version: str, kind: str, document: Any) -> list[SchemaError]:
     """Schema violations in ``document``; an unknown apiVersion/kind gives none."""
     validator = validator_for(api_version, kind)
     return validator.errors(document) if validator else []
+
+
+def index() -> dict[str, dict[str, Any]]:
+    """Every schema meshlint knows: "apiVersion/Kind" -> its file path and provenance."""
+    return _index()

@@ -17,11 +17,13 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from meshlint.cli import info, lint
+    from meshlint.cli import info, lint, lsp_cmd, schemas_cmd
 
     cli.add_command(lint.lint)
     cli.add_command(info.list_rules)
     cli.add_command(info.explain)
+    cli.add_command(lsp_cmd.lsp)
+    cli.add_command(schemas_cmd.schemas)
 
 
 _register()

@@ -10,6 +10,7 @@ from meshlint.fieldpath import Path
 from meshlint.model import Resource
 
 if TYPE_CHECKING:
+    from meshlint.engine.fix import Fix
     from meshlint.engine.rule import Rule
 
 
@@ -72,6 +73,8 @@ class Finding:
     #: Where the suppression lives: "inSource" (comment, annotation) or "external" (config,
     #: baseline), as SARIF names them.
     suppression_kind: str | None = None
+    #: Edits that would resolve the finding (see meshlint.engine.fix).
+    fixes: list[Fix] = field(default_factory=list)
 
     @property
     def sort_key(self) -> tuple:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from meshlint.engine.finding import Finding, Related, Severity
+from meshlint.engine.fix import Fix
 from meshlint.fieldpath import PathLike, parse
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.resolve import Resolution, Status
@@ -57,9 +58,16 @@ class Rule:
     equivalents: ClassVar[Equivalents] = Equivalents()
     #: Rules reported by the loader rather than by a check (parse errors and the like).
     input_rule: ClassVar[bool] = False
+    #: Rules that run only when selected by name or profile (policy packs).
+    opt_in: ClassVar[bool] = False
+    #: Tunable parameters and their defaults; the config's ``rules:`` section sets them.
+    parameters: ClassVar[dict[str, object]] = {}
 
-    def __init__(self, severity: Severity | None = None) -> None:
+    def __init__(
+        self, severity: Severity | None = None, params: dict[str, object] | None = None
+    ) -> None:
         self.effective_severity = severity or self.severity
+        self.params = {**self.parameters, **(params or {})}
 
     # -- metadata --------------------------------------------------------------------
 
@@ -113,6 +121,7 @@ class Rule:
         related: Iterable[Related] = (),
         key: bool = False,
         severity: Severity | None = None,
+        fixes: Iterable[Fix] = (),
     ) -> Finding:
         """A finding on ``resource`` at ``path`` (the value; the key with ``key=True``)."""
         return Finding(
@@ -123,6 +132,7 @@ class Rule:
             path=parse(path),
             key=key,
             related=list(related),
+            fixes=list(fixes),
         )
 
     def unresolved(
@@ -134,12 +144,13 @@ class Rule:
         mesh: Mesh,
         *,
         related: Iterable[Related] = (),
+        fixes: Iterable[Fix] = (),
     ) -> Iterator[Finding]:
         """Report a reference that did not resolve: at the rule's severity when it is
         provably missing, as info when it is unknown and the user asked to see those."""
         if resolution.status is Status.NOT_FOUND:
             text = f"{message} ({resolution.reason})" if resolution.reason else message
-            yield self.report(resource, path, text, related=related)
+            yield self.report(resource, path, text, related=related, fixes=fixes)
         elif resolution.status is Status.UNKNOWN and mesh.settings.report_unknown:
             text = f"cannot check: {message.rstrip('.')}? ({resolution.reason})"
             yield self.report(resource, path, text, related=related, severity=Severity.INFO)

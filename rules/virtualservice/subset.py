@@ -4,7 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.resolve import Status, not_found
 from meshlint.mesh.routes import destinations
-from meshlint.mesh.suggest import hint
+from meshlint.mesh.suggest import suggestion
 
 
 def subset_names(dr) -> list[str]:
@@ -104,10 +104,12 @@ class SubsetNotFound(Rule):
             if rules:
                 names = [n for dr in rules for n in subset_names(dr)]
                 refs = ", ".join(dr.ref for dr in rules)
+                text, fixes = suggestion(dest.subset, names, path)
                 yield self.report(
                     vs,
                     path,
-                    f'subset "{dest.subset}" is not defined by {refs}' + hint(dest.subset, names),
+                    f'subset "{dest.subset}" is not defined by {refs}' + text,
+                    fixes=fixes,
                     related=[
                         related_to(dr, ("spec", "subsets"), f"subsets of {dr.ref}") for dr in rules
                     ],

@@ -1,0 +1,16 @@
+"""``meshlint lsp``: the language server over stdio."""
+
+from __future__ import annotations
+
+import click
+
+from meshlint.cli.run_options import build_lint_options, run_options
+
+
+@click.command("lsp")
+@run_options
+def lsp(**kw) -> None:
+    """Run the language server on stdin/stdout (for editors)."""
+    from meshlint.lsp.server import serve
+
+    serve(build_lint_options((), kw))

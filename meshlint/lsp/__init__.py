@@ -1,0 +1,1 @@
+"""The meshlint language server (``meshlint lsp``)."""

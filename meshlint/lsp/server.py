@@ -1,0 +1,170 @@
+"""The language server: index on initialize, re-lint on change (debounced, off the event
+loop), publish diagnostics for every open document whose findings changed, offer code
+actions and hovers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from lsprotocol import types
+from pygls import uris
+from pygls.lsp.server import LanguageServer
+
+from meshlint import __version__
+from meshlint.engine.finding import Finding
+from meshlint.engine.lint import LintOptions
+from meshlint.lsp.convert import fix_edits, to_diagnostic
+from meshlint.lsp.hover import reference_hover, resource_at, rule_hover
+from meshlint.lsp.workspace import Workspace
+
+DEBOUNCE_SECONDS = 0.15
+
+
+class MeshlintServer(LanguageServer):
+    """Holds the workspace, the open documents and what was last published for each."""
+
+    def __init__(self, options: LintOptions) -> None:
+        super().__init__("meshlint", __version__)
+        self.mesh_workspace = Workspace(options)
+        self.open_paths: set[str] = set()
+        self.published: dict[str, list] = {}
+        self.pending: asyncio.Task | None = None
+        self.lock = asyncio.Lock()
+
+    def schedule(self, delay: float = DEBOUNCE_SECONDS) -> None:
+        """Re-lint after ``delay`` seconds of quiet (each new change restarts the wait)."""
+        if self.pending is not None and not self.pending.done():
+            self.pending.cancel()
+        self.pending = asyncio.get_running_loop().create_task(self._relint(delay))
+
+    async def _relint(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with self.lock:
+            await asyncio.get_running_loop().run_in_executor(None, self.mesh_workspace.lint)
+            self.publish()
+
+    def publish(self) -> None:
+        grouped = self.mesh_workspace.findings_by_file()
+        for path in sorted(self.open_paths):
+            diagnostics = [to_diagnostic(f, uris.from_fs_path) for f in grouped.get(path, [])]
+            if self.published.get(path) == diagnostics:
+                continue
+            self.published[path] = diagnostics
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uris.from_fs_path(path), diagnostics=diagnostics)
+            )
+
+    def findings_at(self, path: str, line: int) -> list[Finding]:
+        findings = self.mesh_workspace.findings_by_file().get(path, [])
+        return [f for f in findings if f.location.line - 1 <= line <= f.location.end_line - 1]
+
+
+def _path(uri: str) -> str:
+    return os.path.abspath(uris.to_fs_path(uri) or uri)
+
+
+def create_server(options: LintOptions) -> MeshlintServer:
+    server = MeshlintServer(options)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: MeshlintServer, params: types.InitializedParams) -> None:
+        folders = [_path(f.uri) for f in ls.workspace.folders.values()]
+        if not folders and ls.workspace.root_path:
+            folders = [ls.workspace.root_path]
+        await asyncio.get_running_loop().run_in_executor(None, ls.mesh_workspace.index, folders)
+        ls.schedule(0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: MeshlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        path = _path(params.text_document.uri)
+        ls.open_paths.add(path)
+        ls.mesh_workspace.update(path, params.text_document.text)
+        ls.schedule(0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: MeshlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        ls.mesh_workspace.update(_path(document.uri), document.source)
+        ls.schedule()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: MeshlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        ls.mesh_workspace.update(_path(document.uri), document.source)
+        ls.schedule(0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: MeshlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        path = _path(params.text_document.uri)
+        ls.open_paths.discard(path)
+        ls.published.pop(path, None)
+        ls.mesh_workspace.update(path, None)
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+        )
+        ls.schedule()
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: MeshlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        path = _path(uri)
+        lines = ls.workspace.get_text_document(uri).lines
+        actions = []
+        for finding in ls.findings_at(path, params.range.start.line):
+            for fix in finding.fixes:
+                edits = fix_edits(finding, fix)
+                if edits:
+                    actions.append(_action(fix.title, uri, edits, finding, preferred=True))
+            actions.append(_ignore_action(uri, lines, finding))
+        return actions
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: MeshlintServer, params: types.HoverParams) -> types.Hover | None:
+        path = _path(params.text_document.uri)
+        line, column = params.position.line, params.position.character
+        result = ls.mesh_workspace.result
+        for finding in ls.findings_at(path, line):
+            return types.Hover(contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown, value=rule_hover(finding)))
+        if result is None:
+            return None
+        resource = resource_at(result.mesh, path, line)
+        text = resource and reference_hover(result.mesh, resource, line, column)
+        if not text:
+            return None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+    return server
+
+
+def _action(title: str, uri: str, edits, finding: Finding, *, preferred: bool = False):
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[to_diagnostic(finding, uris.from_fs_path)],
+        edit=types.WorkspaceEdit(changes={uri: edits}),
+        is_preferred=preferred,
+    )
+
+
+def _ignore_action(uri: str, lines: list[str], finding: Finding) -> types.CodeAction:
+    """Insert ``# meshlint: ignore[RULE]`` alone on the line above the finding."""
+    line = finding.location.line - 1
+    text = lines[line] if line < len(lines) else ""
+    indent = text[: len(text) - len(text.lstrip())]
+    position = types.Position(line=line, character=0)
+    edit = types.TextEdit(
+        range=types.Range(start=position, end=position),
+        new_text=f"{indent}# meshlint: ignore[{finding.rule.id}]\n",
+    )
+    return _action(f"Ignore {finding.rule.id} ({finding.rule.name}) here", uri, [edit], finding)
+
+
+def serve(options: LintOptions) -> None:
+    """Run the server over stdio until the client exits."""
+    create_server(options).start_io()
+

@@ -1,0 +1,55 @@
+"""The workspace as the language server sees it: every manifest parsed once, editor
+buffers in place of files on disk, and the whole mesh re-linted after a change so that
+cross-file references resolve as the user types."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from meshlint.engine.finding import Finding
+from meshlint.engine.lint import LintOptions, LintResult, LoadedInputs, analyze, load_files
+from meshlint.loader.documents import LoadedFile, load_source
+from meshlint.loader.sources import SourceText, discover
+
+
+@dataclass
+class Workspace:
+    """Parsed files by absolute path, and the last lint of all of them."""
+
+    options: LintOptions
+    files: dict[str, LoadedFile] = field(default_factory=dict)
+    result: LintResult | None = None
+
+    def index(self, folders: list[str]) -> None:
+        """Parse every manifest under the workspace folders (same discovery as the CLI)."""
+        paths = discover([f for f in folders if os.path.isdir(f)], self.options.exclude)
+        for loaded in load_files(paths, self.options):
+            self.files[loaded.path] = loaded
+
+    def update(self, path: str, text: str | None) -> None:
+        """Replace one file by an editor buffer (or re-read it from disk when ``text`` is
+        None and the file exists; forget it when it does not)."""
+        if text is None:
+            if not os.path.isfile(path):
+                self.files.pop(path, None)
+                return
+            loaded = load_files([path], self.options)[0]
+        else:
+            source = SourceText(path, text)
+            loaded = load_source(source, self.options.settings.default_namespace,
+                                 self.options.limits)
+        self.files[path] = loaded
+
+    def lint(self) -> LintResult:
+        inputs = LoadedInputs(sorted(self.files), [self.files[p] for p in sorted(self.files)])
+        self.result = analyze(inputs, self.options)
+        return self.result
+
+    def findings_by_file(self) -> dict[str, list[Finding]]:
+        grouped: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.result.findings if self.result else ():
+            if finding.location is not None and not finding.suppressed_by:
+                grouped[finding.location.file].append(finding)
+        return grouped

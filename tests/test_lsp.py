@@ -1,0 +1,133 @@
+"""The language server, driven over stdio by a real LSP client (pytest-lsp)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from conftest import REPO
+
+EXAMPLE = REPO / "examples" / "bookinfo-broken"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    for name in ("destination-rules.yaml", "virtual-services.yaml", "services.yaml"):
+        (tmp_path / name).write_text((EXAMPLE / name).read_text())
+    (tmp_path / "broken.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: [x\n")
+    return tmp_path
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "meshlint", "lsp"]),
+)
+async def client(lsp_client: LanguageClient, workspace: Path):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def _open(client: LanguageClient, path: Path) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="yaml", version=1, text=path.read_text()
+            )
+        )
+    )
+    return uri
+
+
+async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    while uri not in client.diagnostics:
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    return client.diagnostics[uri]
+
+
+@pytest.mark.asyncio
+async def test_cross_file_diagnostic_clears_when_the_other_file_is_fixed(client, workspace):
+    vs_uri = _open(client, workspace / "virtual-services.yaml")
+    diagnostics = await _diagnostics(client, vs_uri)
+    [subset] = [d for d in diagnostics if d.code == "ML104"]
+    assert (subset.range.start.line, subset.range.start.character) == (11, 16)
+    assert (subset.range.end.line, subset.range.end.character) == (11, 18)
+    assert subset.source == "meshlint" and subset.severity == types.DiagnosticSeverity.Error
+    assert subset.code_description.href.endswith("/ML104.md")
+    assert subset.related_information[0].location.uri == (workspace / "destination-rules.yaml").as_uri()
+
+    dr_path = workspace / "destination-rules.yaml"
+    dr_uri = _open(client, dr_path)
+    fixed = dr_path.read_text() + "  - name: v3\n    labels:\n      version: v3\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=dr_uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=fixed)],
+        )
+    )
+    for _ in range(10):
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if not [d for d in client.diagnostics.get(vs_uri, []) if d.code == "ML104"]:
+            break
+    assert [d for d in client.diagnostics[vs_uri] if d.code == "ML104"] == []
+
+
+@pytest.mark.asyncio
+async def test_code_actions_fix_and_ignore(client, workspace):
+    vs_path = workspace / "virtual-services.yaml"
+    vs_path.write_text(vs_path.read_text().replace("subset: v3", "subset: v1x"))
+    vs_uri = _open(client, vs_path)
+    [subset] = [d for d in await _diagnostics(client, vs_uri) if d.code == "ML104"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=vs_uri),
+            range=subset.range,
+            context=types.CodeActionContext(diagnostics=[subset]),
+        )
+    )
+    titles = [a.title for a in actions]
+    assert titles == ['Change to "v1"', "Ignore ML104 (vs-subset-not-found) here"]
+    [fix_edit] = actions[0].edit.changes[vs_uri]
+    assert fix_edit.new_text == "v1" and fix_edit.range == subset.range
+    assert 'did you mean "v1"' in subset.message
+    [ignore_edit] = actions[1].edit.changes[vs_uri]
+    assert ignore_edit.new_text == "        # meshlint: ignore[ML104]\n"
+    assert ignore_edit.range.start.line == 11
+
+
+@pytest.mark.asyncio
+async def test_hover_shows_rule_docs_and_resolved_references(client, workspace):
+    vs_uri = _open(client, workspace / "virtual-services.yaml")
+    await _diagnostics(client, vs_uri)
+    on_finding = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=vs_uri),
+                          position=types.Position(line=11, character=17))
+    )
+    assert "ML104 vs-subset-not-found" in on_finding.contents.value
+    on_host = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=vs_uri),
+                          position=types.Position(line=10, character=16))
+    )
+    assert "reviews.default.svc.cluster.local" in on_host.contents.value
+    assert "Service default/reviews" in on_host.contents.value
+    assert "services.yaml:" in on_host.contents.value
+
+
+@pytest.mark.asyncio
+async def test_a_broken_document_gives_one_diagnostic_and_the_server_survives(client, workspace):
+    uri = _open(client, workspace / "broken.yaml")
+    diagnostics = await _diagnostics(client, uri)
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("ML003", 3)]
+    vs_uri = _open(client, workspace / "virtual-services.yaml")
+    assert [d.code for d in await _diagnostics(client, vs_uri)] == ["ML104"]

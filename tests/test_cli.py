@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, SHARED, needs_shared
 
 BOOKINFO = SHARED / "reference" / "samples" / "bookinfo"

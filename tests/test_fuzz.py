@@ -5,16 +5,17 @@ from __future__ import annotations
 import sys
 
 import yaml
-from conftest import REPO
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(REPO / "tools"))
+from conftest import REPO
 
-from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
+sys.path.insert(0, str(REPO / "tools"))
 
 from meshlint.loader.documents import load_source
 from meshlint.loader.sources import decode
+
+from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
 
 SEEDS = [p.read_bytes() for p in sorted((REPO / "examples").rglob("*.yaml"))]
 CI = settings(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import found
-
 from meshlint.fieldpath import parse, render, span_of
 from meshlint.loader.sources import decode
 from meshlint.loader.yaml_reader import parse_text
+
+from conftest import found
 
 VS = """\
 apiVersion: networking.istio.io/v1

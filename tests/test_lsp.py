@@ -65,7 +65,8 @@ async def test_cross_file_diagnostic_clears_when_the_other_file_is_fixed(client,
     assert (subset.range.end.line, subset.range.end.character) == (11, 18)
     assert subset.source == "meshlint" and subset.severity == types.DiagnosticSeverity.Error
     assert subset.code_description.href.endswith("/ML104.md")
-    assert subset.related_information[0].location.uri == (workspace / "destination-rules.yaml").as_uri()
+    dr_uri = (workspace / "destination-rules.yaml").as_uri()
+    assert subset.related_information[0].location.uri == dr_uri
 
     dr_path = workspace / "destination-rules.yaml"
     dr_uri = _open(client, dr_path)

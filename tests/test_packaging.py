@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tomllib
 
-from conftest import REPO
-
 from meshlint.engine.registry import builtin_rules
+
+from conftest import REPO
 
 
 def test_every_rule_folder_is_listed_as_a_package():

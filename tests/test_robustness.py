@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO
 
 NEIGHBOUR = (REPO / "examples" / "bookinfo-broken" / "virtual-services.yaml").read_text()

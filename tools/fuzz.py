@@ -15,9 +15,10 @@ import traceback
 from pathlib import Path
 
 import yaml
-from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "fuzz"

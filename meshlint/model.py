@@ -57,14 +57,11 @@ class Resource:
     namespace_defaulted: bool = False
     cluster: str = ""
     _labels: dict[str, str] | None = field(default=None, repr=False)
+    group: str = field(init=False, repr=False)
+    version: str = field(init=False, repr=False)
 
-    @property
-    def group(self) -> str:
-        return split_api_version(self.api_version)[0]
-
-    @property
-    def version(self) -> str:
-        return split_api_version(self.api_version)[1]
+    def __post_init__(self) -> None:
+        self.group, self.version = split_api_version(self.api_version)
 
     @property
     def metadata(self) -> dict:

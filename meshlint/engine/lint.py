@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from meshlint.engine.finding import Finding, Severity
-from meshlint.engine.registry import builtin_rules, input_rule
+from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule
 from meshlint.engine.runner import locate, run_rules, to_location
 from meshlint.engine.selection import select_rules
@@ -17,6 +17,7 @@ from meshlint.loader.yaml_reader import Limits
 from meshlint.mesh.config import MeshSettings
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
+from meshlint.suppress.apply import SuppressOptions, apply_suppressions
 
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 
@@ -38,6 +39,14 @@ class LintOptions:
     resource_filter: Callable[[Resource], bool] | None = None
     #: Multi-cluster input: cluster name -> the files that describe that cluster.
     clusters: dict[str, list[str]] | None = None
+    #: Rules beyond the installed ones: the config's declarative policies.
+    extra_rules: list[type[Rule]] = field(default_factory=list)
+    #: Names that turn on opt-in rules (policy packs, ``--profile``) beside the selection.
+    enable: list[str] = field(default_factory=list)
+    #: Rule parameters by rule id (the config's ``rules:`` section).
+    rule_params: dict[str, dict] = field(default_factory=dict)
+    #: Suppressions from outside the linted files: config ``ignore:`` entries, baseline.
+    suppress: SuppressOptions = field(default_factory=SuppressOptions)
 
 
 @dataclass
@@ -48,6 +57,11 @@ class LintResult:
     resources: int
     mesh: Mesh
     rules: list[type[Rule]]
+    #: Problems that do not stop the run: unknown names in suppressions, expired ignore
+    #: entries, plugins that failed to load.
+    warnings: list[str] = field(default_factory=list)
+    #: With a baseline: how many of its entries no longer occur.
+    baseline_gone: int | None = None
 
 
 def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
@@ -72,11 +86,13 @@ def _problem_finding(problem: InputProblem) -> Finding:
     return finding
 
 
-def _instantiate(rules: list[type[Rule]], overrides: dict[str, Severity]) -> list[Rule]:
+def _instantiate(
+    rules: list[type[Rule]], overrides: dict[str, Severity], params: dict[str, dict] | None = None
+) -> list[Rule]:
     out = []
     for rule in rules:
         severity = next((overrides[n] for n in rule.names() if n in overrides), None)
-        out.append(rule(severity))
+        out.append(rule(severity, (params or {}).get(rule.id)))
     return out
 
 
@@ -112,23 +128,41 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     return LoadedInputs(files, loaded, context)
 
 
-def analyze(inputs: LoadedInputs, options: LintOptions) -> LintResult:
-    """Index the parsed inputs, run the selected rules, and locate every finding."""
+def analyze(
+    inputs: LoadedInputs,
+    options: LintOptions,
+    *,
+    scope: set[tuple] | None = None,
+    previous: LintResult | None = None,
+) -> LintResult:
+    """Index the parsed inputs, run the selected rules, and locate every finding.
+
+    Incremental use (the language server): with ``scope`` (resource keys an edit can
+    affect) and the ``previous`` result, per-resource rules re-check only the scope and
+    keep their previous findings on unchanged resources elsewhere.
+    """
     resources: list[Resource] = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     if options.kinds is not None:
         resources = [r for r in resources if r.kind in options.kinds]
     if options.resource_filter is not None:
         resources = [r for r in resources if options.resource_filter(r)]
     mesh = Mesh(resources, options.settings)
-    rules = select_rules(builtin_rules(), options.select, options.ignore)
-    active = _instantiate([r for r in rules if not r.input_rule], options.severity_overrides)
-    findings = run_rules(mesh, active)
+    known = known_rules(options.extra_rules)
+    rules = select_rules(known, options.select, options.ignore, options.enable)
+    active = _instantiate(
+        [r for r in rules if not r.input_rule], options.severity_overrides, options.rule_params
+    )
+    findings = run_rules(mesh, active, scope)
     locate(findings)
+    if scope is not None and previous is not None:
+        findings += _kept_findings(previous, mesh, scope)
     input_names = {r.name for r in rules if r.input_rule}
     for file in inputs.loaded:
         findings.extend(_problem_finding(p) for p in file.problems if p.rule in input_names)
     _apply_overrides(findings, options.severity_overrides)
     findings.sort(key=lambda f: f.sort_key)
+    comments = {f.path: f.comments for f in inputs.loaded if f.comments is not None}
+    suppression = apply_suppressions(findings, comments, resources, options.suppress, known)
     return LintResult(
         findings=findings,
         files=inputs.files,
@@ -136,7 +170,22 @@ def analyze(inputs: LoadedInputs, options: LintOptions) -> LintResult:
         resources=sum(len(f.resources) for f in inputs.loaded),
         mesh=mesh,
         rules=rules,
+        warnings=[*plugin_problems(), *suppression.warnings],
+        baseline_gone=suppression.baseline_gone,
     )
+
+
+def _kept_findings(previous: LintResult, mesh: Mesh, scope: set[tuple]) -> list[Finding]:
+    """Previous per-resource findings on resources outside the scope that still exist."""
+    return [
+        f
+        for f in previous.findings
+        if f.resource is not None
+        and f.rule.per_resource()
+        and not f.rule.input_rule
+        and f.resource.key not in scope
+        and mesh.get(*f.resource.key) is f.resource
+    ]
 
 
 def lint(options: LintOptions) -> LintResult:

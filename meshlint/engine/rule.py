@@ -55,6 +55,9 @@ class Rule:
     severity: ClassVar[Severity]
     category: ClassVar[str]
     kinds: ClassVar[tuple[str, ...]] = ()
+    #: The kinds :meth:`check_resource` is called for (default: every kind in ``kinds``).
+    #: A rule that reads Services to check VirtualServices sets ``targets`` to the latter.
+    targets: ClassVar[tuple[str, ...]] = ()
     equivalents: ClassVar[Equivalents] = Equivalents()
     #: Rules reported by the loader rather than by a check (parse errors and the like).
     input_rule: ClassVar[bool] = False
@@ -99,9 +102,13 @@ class Rule:
         """Check the whole mesh. Rules about one resource at a time override
         :meth:`check_resource` instead, and the engine calls it for each linted resource of
         the declared kinds (so a crash is reported on the resource that caused it)."""
-        for resource in mesh.of_kind(*self.kinds):
+        for resource in mesh.of_kind(*self.checked_kinds()):
             if resource.linted:
                 yield from self.check_resource(resource, mesh)
+
+    @classmethod
+    def checked_kinds(cls) -> tuple[str, ...]:
+        return cls.targets or cls.kinds
 
     @classmethod
     def per_resource(cls) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from meshlint.engine.finding import Finding, Location
 from meshlint.engine.registry import input_rule
@@ -26,14 +26,20 @@ def _crash(rule: Rule, resource: Resource | None, error: Exception) -> Finding:
     )
 
 
-def run_rules(mesh: Mesh, rules: Iterable[Rule]) -> list[Finding]:
+def run_rules(
+    mesh: Mesh, rules: Iterable[Rule], scope: Container[tuple] | None = None
+) -> list[Finding]:
     """Every finding of every rule; a rule that raises becomes an internal-error finding
-    on the resource it was checking, and the run goes on."""
+    on the resource it was checking, and the run goes on.
+
+    With ``scope`` (a set of resource keys), rules that check one resource at a time check
+    only those resources; whole-mesh rules always check everything.
+    """
     findings: list[Finding] = []
     for rule in rules:
         if rule.per_resource():
-            for resource in mesh.of_kind(*rule.kinds):
-                if not resource.linted:
+            for resource in mesh.of_kind(*rule.checked_kinds()):
+                if not resource.linted or (scope is not None and resource.key not in scope):
                     continue
                 try:
                     findings.extend(rule.check_resource(resource, mesh))

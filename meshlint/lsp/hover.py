@@ -53,8 +53,9 @@ def reference_hover(mesh: Mesh, resource: Resource, line: int, column: int) -> s
             for i, subset in enumerate(dr.spec.get("subsets") or []):
                 if isinstance(subset, dict) and subset.get("name") == value:
                     targets.append(_where(dr, ("spec", "subsets", i)))
-        return _describe(f"subset `{value}` of `{host}`", "found" if targets else "not found",
-                         targets)
+        return _describe(
+            f"subset `{value}` of `{host}`", "found" if targets else "not found", targets
+        )
     if "gateways" in field and resource.kind == "VirtualService" and value != "mesh":
         resolution = mesh.resolve_gateway(value, resource.namespace)
         targets = [_where(g, ("metadata", "name")) for g in resolution.targets]

@@ -128,8 +128,11 @@ def create_server(options: LintOptions) -> MeshlintServer:
         line, column = params.position.line, params.position.character
         result = ls.mesh_workspace.result
         for finding in ls.findings_at(path, line):
-            return types.Hover(contents=types.MarkupContent(
-                kind=types.MarkupKind.Markdown, value=rule_hover(finding)))
+            return types.Hover(
+                contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=rule_hover(finding)
+                )
+            )
         if result is None:
             return None
         resource = resource_at(result.mesh, path, line)
@@ -167,4 +170,3 @@ def _ignore_action(uri: str, lines: list[str], finding: Finding) -> types.CodeAc
 def serve(options: LintOptions) -> None:
     """Run the server over stdio until the client exits."""
     create_server(options).start_io()
-

@@ -12,6 +12,7 @@ from meshlint.engine.finding import Finding
 from meshlint.engine.lint import LintOptions, LintResult, LoadedInputs, analyze, load_files
 from meshlint.loader.documents import LoadedFile, load_source
 from meshlint.loader.sources import SourceText, discover
+from meshlint.lsp.scope import affected
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Workspace:
     options: LintOptions
     files: dict[str, LoadedFile] = field(default_factory=dict)
     result: LintResult | None = None
+    changed: list = field(default_factory=list)
 
     def index(self, folders: list[str]) -> None:
         """Parse every manifest under the workspace folders (same discovery as the CLI)."""
@@ -31,20 +33,32 @@ class Workspace:
     def update(self, path: str, text: str | None) -> None:
         """Replace one file by an editor buffer (or re-read it from disk when ``text`` is
         None and the file exists; forget it when it does not)."""
+        old = self.files.pop(path, None)
+        if old is not None:
+            self.changed.extend(old.resources)
         if text is None:
             if not os.path.isfile(path):
-                self.files.pop(path, None)
                 return
             loaded = load_files([path], self.options)[0]
         else:
             source = SourceText(path, text)
-            loaded = load_source(source, self.options.settings.default_namespace,
-                                 self.options.limits)
+            loaded = load_source(
+                source, self.options.settings.default_namespace, self.options.limits
+            )
         self.files[path] = loaded
+        self.changed.extend(loaded.resources)
 
-    def lint(self) -> LintResult:
-        inputs = LoadedInputs(sorted(self.files), [self.files[p] for p in sorted(self.files)])
-        self.result = analyze(inputs, self.options)
+    def lint(self, *, full: bool = False) -> LintResult:
+        """Re-lint; after edits, only what they can affect unless ``full`` is asked."""
+        paths = sorted(self.files)
+        inputs = LoadedInputs(paths, [self.files[p] for p in paths])
+        scope = None
+        if not full and self.result is not None:
+            resources = [r for f in inputs.loaded for r in f.resources]
+            root = self.options.settings.root_namespace
+            scope = affected(resources, self.changed, root)
+        self.result = analyze(inputs, self.options, scope=scope, previous=self.result)
+        self.changed = []
         return self.result
 
     def findings_by_file(self) -> dict[str, list[Finding]]:

@@ -19,7 +19,7 @@ def fqdn(host: str, namespace: str, domain: str = "cluster.local") -> str:
 
     Names with a dot, ``*`` and IP addresses are left as they are.
     """
-    if not host or host == "*" or "." in host or is_ip(host):
+    if not host or host == "*" or "." in host or (":" in host and is_ip(host)):
         return host
     return f"{host}.{namespace}.svc.{domain}"
 

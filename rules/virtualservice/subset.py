@@ -87,12 +87,9 @@ class SubsetNotFound(Rule):
         istio="IST0101", analyzers=("virtualservice.DestinationRuleAnalyzer",), kiali="KIA1107"
     )
 
-    def check(self, mesh):
-        for vs in mesh.of_kind("VirtualService"):
-            if vs.linted:
-                yield from self._check_vs(vs, mesh)
+    targets = ("VirtualService",)
 
-    def _check_vs(self, vs, mesh):
+    def check_resource(self, vs, mesh):
         for dest in destinations(vs):
             if dest.subset is None:
                 continue

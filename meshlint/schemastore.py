@@ -30,14 +30,16 @@ class SchemaError:
     """One schema violation inside a document.
 
     ``path`` is the field path of the offending value (for ``required``, of the object that
-    lacks the key, which the message names); ``allowed`` lists the permitted values of an
-    ``enum`` or ``const``, without ``null``.
+    lacks the key, which ``field`` and the message name); ``allowed`` lists the permitted
+    values of an ``enum`` or ``const``, without ``null``. Messages follow the wording of the
+    Kubernetes API server (``Unsupported value: ...: supported values: ...``).
     """
 
     path: tuple[str | int, ...]
     message: str
     validator: str
     allowed: list[Any] | None = None
+    field: str | None = None
 
 
 @functools.cache
@@ -65,6 +67,29 @@ def schema_for(api_version: str, kind: str) -> dict[str, Any] | None:
     """
     entry = _index().get(f"{api_version}/{kind}")
     return _load(entry["path"]) if entry else None
+
+
+def schema_entry(api_version: str, kind: str) -> dict[str, Any] | None:
+    """What the index records about a schema: group, version, kind, scope, source,
+    ``storage``, ``deprecated`` and ``deprecation_warning``; None if unknown."""
+    return _index().get(f"{api_version}/{kind}")
+
+
+@functools.cache
+def known_kinds() -> tuple[str, ...]:
+    """Every kind with a bundled schema, sorted."""
+    return tuple(sorted({entry["kind"] for entry in _index().values()}))
+
+
+@functools.cache
+def known_groups() -> frozenset[str]:
+    """Every API group with a bundled schema (the core group is ``""``)."""
+    return frozenset(entry["group"] for entry in _index().values())
+
+
+def kinds_of_group(group: str) -> list[str]:
+    """The kinds of ``group`` with a bundled schema, sorted."""
+    return sorted({kind for g, kind in _versions_by_group_kind() if g == group})
 
 
 def _version_order(version: str) -> tuple[int, int, int, str]:
@@ -138,21 +163,74 @@ def _one_of_fields(branches: list[dict[str, Any]]) -> list[str] | None:
     return fields if len(negations) == 1 and len(fields) == len(branches) - 1 else None
 
 
+_BOUNDS = {
+    "minimum": "greater than or equal to",
+    "maximum": "less than or equal to",
+    "exclusiveMinimum": "greater than",
+    "exclusiveMaximum": "less than",
+}
+_COUNTS = {
+    "minLength": ("should be at least {} chars long", len),
+    "maxLength": ("may not be longer than {} chars", len),
+    "minItems": ("should have at least {} items", len),
+    "maxItems": ("may have at most {} items", len),
+    "minProperties": ("should have at least {} properties", len),
+    "maxProperties": ("may have at most {} properties", len),
+}
+_REQUIRED = re.compile(r"^(.*) is a required property$")
+
+
+def missing_field(error: Any) -> str | None:
+    """The property a ``required`` error of jsonschema is about."""
+    match = _REQUIRED.match(error.message)
+    if error.validator != "required" or not match:
+        return None
+    name = match.group(1)
+    return name[1:-1] if name[:1] == name[-1:] and name[:1] in "'\"" else name
+
+
 def _message(error: Any) -> str:
-    instance, expected = error.instance, error.validator_value
-    if error.validator == "type":
+    """The error in the words of the Kubernetes API server, where it has words for it."""
+    instance, expected, validator = error.instance, error.validator_value, error.validator
+    if validator == "type":
         types = [expected] if isinstance(expected, str) else expected
         wanted = " or ".join(t for t in types if t != "null")
-        return f"expected {wanted}, got {_json_type(instance)} {_short(instance)}"
-    if error.validator == "enum":
-        allowed = ", ".join(json.dumps(value) for value in expected if value is not None)
-        return f"unsupported value {_short(instance)}; allowed: {allowed}"
-    fields = _one_of_fields(expected) if error.validator == "oneOf" else None
+        got = "null" if instance is None else f"{_json_type(instance)} {_short(instance)}"
+        return f"Invalid value: must be of type {wanted}, got {got}"
+    if validator in ("enum", "const"):
+        values = expected if validator == "enum" else [expected]
+        allowed = ", ".join(json.dumps(value) for value in values if value is not None)
+        return f"Unsupported value: {_short(instance)}: supported values: {allowed}"
+    if validator == "required":
+        return f'Required value: "{missing_field(error)}" is missing'
+    if validator in _BOUNDS:
+        return f"Invalid value: {_short(instance)}: should be {_BOUNDS[validator]} {expected}"
+    if validator in _COUNTS:
+        template, size = _COUNTS[validator]
+        return (
+            f"Invalid value: {_short(instance)}: "
+            + template.format(expected)
+            + (f" (has {size(instance)})" if validator.startswith("max") else "")
+        )
+    if validator == "pattern":
+        return f"Invalid value: {_short(instance)}: should match '{expected}'"
+    if validator == "multipleOf":
+        return f"Invalid value: {_short(instance)}: should be a multiple of {expected}"
+    if validator == "uniqueItems":
+        return "Duplicate value: the list has repeated items"
+    fields = _one_of_fields(expected) if validator == "oneOf" else None
     if fields and isinstance(instance, dict):
-        present = ", ".join(repr(name) for name in fields if name in instance)
-        return f"only one of {', '.join(map(repr, fields))} may be set; found {present}"
+        present = ", ".join(f'"{name}"' for name in fields if name in instance)
+        choices = ", ".join(f'"{name}"' for name in fields)
+        return f"Invalid value: only one of {choices} may be set; found {present}"
     text = error.message
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 3] + "..."
+
+
+def _redundant(error: Any) -> bool:
+    """A ``oneOf``/``anyOf`` of object shapes failing on a value that is not an object: the
+    ``type`` error at the same field already says what is wrong."""
+    return error.validator in ("oneOf", "anyOf") and not isinstance(error.instance, dict)
 
 
 def _allowed(error: Any) -> list[Any] | None:
@@ -198,8 +276,11 @@ class Validator:
 
             self._detailed = Draft202012Validator(self._schema)
         found = [
-            SchemaError(tuple(e.absolute_path), _message(e), str(e.validator), _allowed(e))
+            SchemaError(
+                tuple(e.absolute_path), _message(e), str(e.validator), _allowed(e), missing_field(e)
+            )
             for e in self._detailed.iter_errors(_plain(document))
+            if not _redundant(e)
         ]
         return sorted(found, key=_path_order)
 

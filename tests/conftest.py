@@ -48,3 +48,11 @@ def found(result: LintResult, rule: str | None = None) -> list[tuple[str, int, i
         for f in result.findings
         if rule is None or rule in (f.rule.id, f.rule.name)
     ]
+
+
+def at(text: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """1-based (line, column) of the ``nth`` occurrence of ``needle`` in ``text``."""
+    offset = -1
+    for _ in range(nth):
+        offset = text.index(needle, offset + 1)
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)

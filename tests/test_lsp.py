@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -50,9 +51,11 @@ def _open(client: LanguageClient, path: Path) -> str:
 
 
 async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnostic]:
-    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    """The first diagnostics published for ``uri`` (the server lints only once indexed)."""
     while uri not in client.diagnostics:
-        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=30
+        )
     return client.diagnostics[uri]
 
 
@@ -60,6 +63,7 @@ async def _diagnostics(client: LanguageClient, uri: str) -> list[types.Diagnosti
 async def test_cross_file_diagnostic_clears_when_the_other_file_is_fixed(client, workspace):
     vs_uri = _open(client, workspace / "virtual-services.yaml")
     diagnostics = await _diagnostics(client, vs_uri)
+    assert [d.code for d in diagnostics].count("ML104") == 1, diagnostics
     [subset] = [d for d in diagnostics if d.code == "ML104"]
     assert (subset.range.start.line, subset.range.start.character) == (11, 16)
     assert (subset.range.end.line, subset.range.end.character) == (11, 18)
@@ -89,7 +93,9 @@ async def test_code_actions_fix_and_ignore(client, workspace):
     vs_path = workspace / "virtual-services.yaml"
     vs_path.write_text(vs_path.read_text().replace("subset: v3", "subset: v1x"))
     vs_uri = _open(client, vs_path)
-    [subset] = [d for d in await _diagnostics(client, vs_uri) if d.code == "ML104"]
+    diagnostics = await _diagnostics(client, vs_uri)
+    assert [d.code for d in diagnostics].count("ML104") == 1, diagnostics
+    [subset] = [d for d in diagnostics if d.code == "ML104"]
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=vs_uri),
@@ -112,13 +118,17 @@ async def test_hover_shows_rule_docs_and_resolved_references(client, workspace):
     vs_uri = _open(client, workspace / "virtual-services.yaml")
     await _diagnostics(client, vs_uri)
     on_finding = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=vs_uri),
-                          position=types.Position(line=11, character=17))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=vs_uri),
+            position=types.Position(line=11, character=17),
+        )
     )
     assert "ML104 vs-subset-not-found" in on_finding.contents.value
     on_host = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=vs_uri),
-                          position=types.Position(line=10, character=16))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=vs_uri),
+            position=types.Position(line=10, character=16),
+        )
     )
     assert "reviews.default.svc.cluster.local" in on_host.contents.value
     assert "Service default/reviews" in on_host.contents.value

@@ -3,6 +3,8 @@ reported at each line marked ``# <-``, the one under "Use instead" is not report
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from meshlint.engine.docs import examples
@@ -13,21 +15,44 @@ BAD = [(r, i, ex) for r in RULES for i, ex in enumerate(examples(r, "Example"))]
 GOOD = [(r, i, ex) for r in RULES for i, ex in enumerate(examples(r, "Use instead"))]
 
 
-def _lint(lint_yaml, rule, text):
-    return lint_yaml("example.yaml", text, select=[rule.id])
+CLUSTER_MARK = re.compile(r"# cluster: (\S+)")
+
+
+def _cluster_files(text: str) -> dict[str, str]:
+    """A multi-cluster example, whose parts are headed ``# cluster: NAME``, as one text per
+    cluster; other clusters' lines are blanked so that line numbers stay the same."""
+    lines, owner, owners = text.splitlines(), None, []
+    for line in lines:
+        mark = CLUSTER_MARK.fullmatch(line.strip())
+        owner = mark.group(1) if mark else owner
+        owners.append(owner)
+    names = dict.fromkeys(o for o in owners if o)
+    return {
+        name: "\n".join(line if o == name else "" for line, o in zip(lines, owners, strict=True))
+        for name in names
+    }
+
+
+def _lint(lint_yaml, tmp_path, rule, text):
+    parts = _cluster_files(text)
+    if not parts:
+        return lint_yaml("example.yaml", text, select=[rule.id])
+    files = [item for name, part in parts.items() for item in (f"{name}.yaml", part)]
+    clusters = {name: [str(tmp_path / f"{name}.yaml")] for name in parts}
+    return lint_yaml(*files, select=[rule.id], clusters=clusters)
 
 
 @pytest.mark.parametrize(("rule", "index", "example"), BAD, ids=lambda v: getattr(v, "id", None))
-def test_bad_example_is_reported_at_marked_lines(lint_yaml, rule, index, example):
-    result = _lint(lint_yaml, rule, example.text)
+def test_bad_example_is_reported_at_marked_lines(lint_yaml, tmp_path, rule, index, example):
+    result = _lint(lint_yaml, tmp_path, rule, example.text)
     lines = sorted({f.location.line for f in result.findings if f.rule is rule})
     assert example.expected_lines, f"{rule.id}: mark the offending line with '# <-'"
     assert lines == example.expected_lines, [f.message for f in result.findings]
 
 
 @pytest.mark.parametrize(("rule", "index", "example"), GOOD, ids=lambda v: getattr(v, "id", None))
-def test_good_example_is_clean(lint_yaml, rule, index, example):
-    result = _lint(lint_yaml, rule, example.text)
+def test_good_example_is_clean(lint_yaml, tmp_path, rule, index, example):
+    result = _lint(lint_yaml, tmp_path, rule, example.text)
     assert [f.message for f in result.findings if f.rule is rule] == []
 
 

@@ -140,6 +140,7 @@ class Entry:
     schema: Schema
     storage: bool = True
     deprecated: bool = False
+    deprecation_warning: str = ""
 
     @property
     def api_version(self) -> str:
@@ -354,6 +355,7 @@ def crd_entries(path: Path, source: str, object_meta: dict[str, Schema]) -> list
                 schema=schema,
                 storage=bool(served.get("storage")),
                 deprecated=bool(served.get("deprecated")),
+                deprecation_warning=served.get("deprecationWarning", ""),
             )
             entries.append(entry)
     return entries
@@ -434,6 +436,7 @@ def index_entry(entry: Entry) -> Schema:
     """What ``index.json`` records for one schema."""
     return {
         "deprecated": entry.deprecated,
+        "deprecation_warning": entry.deprecation_warning,
         "group": entry.group,
         "kind": entry.kind,
         "path": entry.path,

@@ -26,6 +26,7 @@ from meshlint.mesh.config import (
     MeshSettings,
     layer,
     read_mesh_config,
+    read_mesh_networks,
 )
 from meshlint.model import Resource
 
@@ -65,12 +66,13 @@ def _settings(case: dict, root: Path) -> MeshSettings:
         config = layer(config, read_mesh_config((root / case["mesh_config_file"]).read_text()))
     networks = {}
     if case.get("mesh_networks_file"):
-        networks = read_mesh_config((root / case["mesh_networks_file"]).read_text())
+        networks = read_mesh_networks((root / case["mesh_networks_file"]).read_text())
     gateway = harness_gateway()
     gateway.name = str(config.get("ingressService") or gateway.name)
     return MeshSettings(
         mesh_config=config,
         mesh_networks=networks,
+        mesh_networks_file=str(root / case["mesh_networks_file"]) if networks else "",
         default_namespace="",
         gateways=[gateway],
         assume_complete=True,

@@ -17,13 +17,17 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from meshlint.cli import info, lint, lsp_cmd, schemas_cmd
+    from meshlint.cli import config_cmd, info, lint, lsp_cmd, schemas_cmd
 
     cli.add_command(lint.lint)
     cli.add_command(info.list_rules)
     cli.add_command(info.explain)
+    cli.add_command(config_cmd.config)
     cli.add_command(lsp_cmd.lsp)
     cli.add_command(schemas_cmd.schemas)
+    from meshlint.cli.graph_cmd import graph
+
+    cli.add_command(graph)
 
 
 _register()

@@ -6,14 +6,18 @@ import json
 
 import click
 
+from meshlint.cli.run_options import config_options, configured_rules
+
 
 @click.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def list_rules(fmt: str) -> None:
-    """List every rule with its id, severity and summary."""
-    from meshlint.engine.registry import builtin_rules
+@config_options
+def list_rules(fmt: str, **kw) -> None:
+    """List every rule with its id, severity and summary: built-ins, plugin rules, the
+    shipped policy packs (opt-in) and the config's policies."""
+    from meshlint.engine.registry import rule_source
 
-    rules = builtin_rules()
+    rules = configured_rules(kw)
     if fmt == "json":
         data = [
             {
@@ -24,6 +28,8 @@ def list_rules(fmt: str) -> None:
                 "summary": r.summary(),
                 "kinds": list(r.kinds),
                 "equivalents": r.equivalents.as_dict(),
+                "source": rule_source(r),
+                "opt_in": r.opt_in,
             }
             for r in rules
         ]
@@ -32,18 +38,22 @@ def list_rules(fmt: str) -> None:
     for r in rules:
         eq = " ".join(c for c in (r.equivalents.istio, r.equivalents.kiali) if c)
         line = f"{r.id}  {r.name:<34} {r.severity.label:<8} {r.summary()}"
+        source = rule_source(r)
+        if source != "builtin":
+            eq = f"{eq} " if eq else ""
+            eq += f"{source}{', opt-in' if r.opt_in else ''}"
         click.echo(line + (f"  [{eq}]" if eq else ""))
 
 
 @click.command()
 @click.argument("rule")
-def explain(rule: str) -> None:
-    """Print a rule's documentation (by id, slug, or IST/KIA code)."""
+@config_options
+def explain(rule: str, **kw) -> None:
+    """Print a rule's documentation (by id, slug, IST/KIA code, or policy pack)."""
     from meshlint.engine.docs import render_docs
-    from meshlint.engine.registry import builtin_rules
 
     wanted = {rule, rule.upper()}
-    matches = [r for r in builtin_rules() if wanted & r.names()]
+    matches = [r for r in configured_rules(kw) if wanted & r.names()]
     if not matches:
         raise click.UsageError(f"no rule is named {rule!r}; see `meshlint rules`")
     for r in matches:

@@ -7,44 +7,50 @@ import sys
 import click
 
 from meshlint.cli.exit_codes import THRESHOLDS, exit_code
-from meshlint.cli.output import output_options, write_reports
-from meshlint.cli.run_options import build_lint_options, run_options
+from meshlint.cli.output import ReportingCommand, output_options, report_scope, write_reports
+from meshlint.cli.run_options import describe_config, finish_run, prepare_run, run_options
 
 
-@click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.command(cls=ReportingCommand)
+@click.argument("paths", nargs=-1)
 @run_options
 @output_options
-@click.option("--failure-threshold", type=click.Choice(THRESHOLDS), default="warning",
-              show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option(
+    "--failure-threshold",
+    type=click.Choice(THRESHOLDS),
+    default=None,
+    help="Exit 1 when a finding is at least this severe (default: warning).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
-def lint(paths: tuple[str, ...], failure_threshold: str, verbose: bool, **kw) -> None:
-    """Lint manifests: files, directories (recursive), globs, or - for standard input."""
+def lint(paths: tuple[str, ...], failure_threshold: str | None, verbose: bool, **kw) -> None:
+    """Lint manifests: files, directories (recursive), globs, or - for standard input
+    (default: the config's `paths`)."""
     from meshlint.engine.lint import lint as run_lint
     from meshlint.loader.sources import MissingPath
 
-    options = build_lint_options(paths, kw)
-    _warn_unknown_rule_names(options.select + options.ignore)
+    scope = report_scope(paths, kw)
+    run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
+    options, failure_threshold = run.options, run.failure_threshold
     try:
-        result = run_lint(options)
+        result = scope.apply(run_lint(options))
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
     if verbose:
-        _describe_run(options.settings, result)
-    findings = [f for f in result.findings if not f.suppressed_by]
-    write_reports(findings, result, kw)
-    sys.exit(exit_code(findings, result.unparsed, failure_threshold))
+        _describe_run(options.settings, result, describe_config(run))
+    finish_run(run, result)
+    write_reports(
+        result.findings,
+        result,
+        {**kw, "show_suppressed": run.show_suppressed},
+        threshold=failure_threshold,
+        overrides=options.severity_overrides,
+    )
+    sys.exit(exit_code(result.findings, result.unparsed, failure_threshold))
 
 
-def _warn_unknown_rule_names(names: list[str]) -> None:
-    from meshlint.engine.registry import builtin_rules
-    from meshlint.engine.selection import unknown_names
-
-    for name in unknown_names(builtin_rules(), names):
-        click.echo(f"meshlint: warning: no rule is named {name!r}", err=True)
-
-
-def _describe_run(settings, result) -> None:
+def _describe_run(settings, result, config_lines: list[str]) -> None:
+    for line in config_lines:
+        click.echo(f"meshlint: {line}", err=True)
     click.echo("meshlint: assumptions:", err=True)
     for line in settings.describe_assumptions():
         click.echo(f"  {line}", err=True)

@@ -1,31 +1,71 @@
-"""Output options: formats, destinations, colour, and the summary line."""
+"""Output options: formats and destinations, colour, the report scope, the summary line.
+
+Several reports in one run: each ``--output FILE`` belongs to the ``--format`` given just
+before it, and a ``--format`` without one writes to standard output, so
+``--format github --format sarif -o meshlint.sarif`` annotates the log and writes SARIF.
+With one format and one output the order does not matter.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import click
 
-from meshlint.engine.finding import Finding
+from meshlint.cli.exit_codes import EXIT_USAGE
+from meshlint.engine.finding import Finding, Severity
+from meshlint.report import FORMATS, LINE_FORMATS
+from meshlint.report.context import ReportContext
+
+__all__ = ["OUTPUT_OPTIONS", "ReportContext", "ReportingCommand", "output_options"]
+
+AUTO = "auto"
+STDOUT = "-"
+_ORDER_KEY = "meshlint.option_order"
 
 OUTPUT_OPTIONS = [
-    click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                 show_default=True, help="Output format."),
-    click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                 help="Write the report to this file instead of standard output."),
-    click.option("--color/--no-color", "colour", default=None,
-                 help="Colour text output (default: only on a terminal)."),
+    click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        type=click.Choice([*FORMATS, AUTO]),
+        help="Output format (repeatable; default text). auto: github inside GitHub Actions, "
+        "else text.",
+    ),
+    click.option(
+        "-o",
+        "--output",
+        "outputs",
+        multiple=True,
+        type=click.Path(dir_okay=False, allow_dash=True),
+        help="Write the report of the --format before it to this file (repeatable; "
+        "default: standard output).",
+    ),
+    click.option(
+        "--color/--no-color",
+        "colour",
+        default=None,
+        help="Colour text output (default: only on a terminal).",
+    ),
+    click.option(
+        "--sarif-category",
+        default="meshlint",
+        show_default=True,
+        help="SARIF automationDetails.id category: distinct categories keep several "
+        "uploads per commit apart.",
+    ),
+    click.option(
+        "--project",
+        "project",
+        multiple=True,
+        type=click.Path(exists=True, file_okay=False),
+        help="Lint every manifest under this directory too (repeatable), but report "
+        "only findings in PATHS or pointing into them. For pre-commit, which passes "
+        "the changed files as PATHS.",
+    ),
 ]
-
-
-@dataclass
-class ReportContext:
-    """What a reporter may need besides the findings."""
-
-    result: object
-    colour: bool
 
 
 def output_options(function):
@@ -35,34 +75,206 @@ def output_options(function):
     return function
 
 
-def write_reports(findings: list[Finding], result, kw: dict) -> None:
-    """Render and write the report(s); the text format also prints a summary on stderr."""
-    from meshlint.report import renderer
+class ReportingCommand(click.Command):
+    """A command that remembers the order of its options on the command line, so each
+    ``--output`` can be paired with the ``--format`` before it."""
 
-    fmt, output, colour = kw["fmt"], kw["output"], kw["colour"]
-    to_terminal = output is None and sys.stdout.isatty()
-    use_colour = colour if colour is not None else (to_terminal and "NO_COLOR" not in os.environ)
-    text = renderer(fmt)(findings, ReportContext(result, bool(use_colour and fmt == "text")))
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    def make_parser(self, ctx: click.Context):
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_and_record(args):
+            opts, largs, order = parse(args=args)
+            ctx.meta[_ORDER_KEY] = [param.name for param in order]
+            return opts, largs, order
+
+        parser.parse_args = parse_and_record
+        return parser
+
+
+# -- which reports go where ---------------------------------------------------------------
+
+
+def resolve_format(name: str, environ=os.environ) -> str:
+    """``auto`` is ``github`` inside GitHub Actions, else ``text``."""
+    if name != AUTO:
+        return name
+    return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def pair_reports(
+    formats: tuple[str, ...], outputs: tuple[str, ...], order: list[str] | None
+) -> list[tuple[str, str]]:
+    """(format, destination) pairs; the destination is a path or ``-`` for stdout."""
+    formats = formats or ("text",)
+    if len(formats) == 1 and len(outputs) <= 1:
+        pairs = [(formats[0], outputs[0] if outputs else STDOUT)]
+    elif order is None:
+        if len(outputs) > len(formats):
+            raise click.UsageError("more --output than --format options")
+        pairs = [(f, outputs[i] if i < len(outputs) else STDOUT) for i, f in enumerate(formats)]
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    if fmt == "text":
+        pairs = _positional(formats, outputs, order)
+    _check_destinations(pairs)
+    return pairs
+
+
+def _positional(formats, outputs, order: list[str]) -> list[tuple[str, str]]:
+    pairs: list[list[str | None]] = [] if order.count("formats") else [["text", None]]
+    fmt_iter, out_iter = iter(formats), iter(outputs)
+    for name in order:
+        if name == "formats":
+            pairs.append([next(fmt_iter), None])
+        elif name == "outputs":
+            if not pairs or pairs[-1][1] is not None:
+                raise click.UsageError("each --output must follow the --format it is for")
+            pairs[-1][1] = next(out_iter)
+    return [(str(f), str(o) if o is not None else STDOUT) for f, o in pairs]
+
+
+def _check_destinations(pairs: list[tuple[str, str]]) -> None:
+    files = [os.path.abspath(o) for _, o in pairs if o != STDOUT]
+    if len(files) != len(set(files)):
+        raise click.UsageError("two reports cannot be written to the same --output file")
+    to_stdout = [f for f, o in pairs if o == STDOUT]
+    if len(to_stdout) > 1 and not set(to_stdout) <= LINE_FORMATS:
+        raise click.UsageError(
+            f"only one of {', '.join(to_stdout)} can go to standard output; "
+            "give the others an --output FILE"
+        )
+
+
+# -- the report scope (--project) ----------------------------------------------------------
+
+
+@dataclass
+class ReportScope:
+    """Which files are linted and which are reported on."""
+
+    lint_paths: list[str]
+    #: Real paths of the files to report on, or None to report on everything linted.
+    reported: set[str] | None = None
+
+    def apply(self, result):
+        """The result restricted to findings in (or pointing into) the reported files."""
+        if self.reported is None:
+            return result
+
+        def inside(path: str | None) -> bool:
+            return path is not None and os.path.realpath(path) in self.reported
+
+        def wanted(finding: Finding) -> bool:
+            file = finding.location.file if finding.location else finding.file
+            if file is None:
+                return True
+            return inside(file) or any(
+                r.location and inside(r.location.file) for r in finding.related
+            )
+
+        return replace(
+            result,
+            findings=[f for f in result.findings if wanted(f)],
+            files=[f for f in result.files if inside(f)],
+            unparsed=[f for f in result.unparsed if inside(f)],
+        )
+
+
+def report_scope(paths: tuple[str, ...], kw: dict) -> ReportScope:
+    """Without ``--project``, lint and report PATHS. With it, lint the project directories
+    and PATHS, and report on the files PATHS name."""
+    from meshlint.loader.sources import MissingPath, discover
+
+    project = list(kw.get("project") or ())
+    if not project:
+        return ReportScope(list(paths))
+    exclude = kw.get("exclude") or ()
+    try:
+        named = discover(paths, exclude)
+    except MissingPath as missing:
+        raise click.UsageError(f"path does not exist: {missing}") from None
+    in_project = {os.path.realpath(f) for f in discover(project, exclude)}
+    extra = [f for f in named if os.path.realpath(f) not in in_project]
+    return ReportScope([*project, *extra], {os.path.realpath(f) for f in named})
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _blob_url(environ=os.environ) -> str | None:
+    parts = [environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")]
+    if not all(parts):
+        return None
+    server, repository, sha = parts
+    return f"{server}/{repository}/blob/{sha}"
+
+
+def write_reports(
+    findings: list[Finding],
+    result,
+    kw: dict,
+    *,
+    threshold: str = "warning",
+    overrides: dict[str, Severity] | None = None,
+    show_suppressed: bool | None = None,
+) -> None:
+    """Render and write every requested report. ``findings`` include suppressed ones; each
+    format decides whether to show them (``show_suppressed`` defaults to the flag of that
+    name). A text report also prints a summary on stderr."""
+    from meshlint.report import renderer
+    from meshlint.report.paths import repository_root
+
+    order = click.get_current_context(silent=True)
+    order = order.meta.get(_ORDER_KEY) if order is not None else None
+    pairs = pair_reports(tuple(kw.get("formats") or ()), tuple(kw.get("outputs") or ()), order)
+    colour = kw.get("colour")
+    base = ReportContext(
+        result=result,
+        show_suppressed=bool(
+            kw.get("show_suppressed", False) if show_suppressed is None else show_suppressed
+        ),
+        threshold=threshold,
+        overrides=overrides or {},
+        root=repository_root(),
+        category=kw.get("sarif_category") or "meshlint",
+        blob_url=_blob_url(),
+    )
+    wrote_text = False
+    for name, destination in pairs:
+        fmt = resolve_format(name)
+        to_terminal = destination == STDOUT and sys.stdout.isatty()
+        use_colour = (
+            colour if colour is not None else (to_terminal and "NO_COLOR" not in os.environ)
+        )
+        context = replace(base, colour=bool(use_colour and fmt == "text"))
+        _write(renderer(fmt)(findings, context), destination)
+        wrote_text = wrote_text or fmt == "text"
+    if wrote_text:
         print_summary(result, findings)
 
 
-def print_summary(result, findings: list[Finding]) -> None:
-    from meshlint.report.summary import counts
+def _write(text: str, destination: str) -> None:
+    if destination == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(destination, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as error:
+        failure = click.FileError(destination, error.strerror)
+        failure.exit_code = EXIT_USAGE
+        raise failure from None
 
-    parts = [
-        f"{n} {label}{'s' if n != 1 and label != 'info' else ''}"
-        for label, n in counts(findings).items()
-    ]
+
+def print_summary(result, findings: list[Finding]) -> None:
+    from meshlint.report.summary import describe
+
     files = len(result.files)
-    line = f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''} "
+    line = f"{describe(findings)} in {files} file{'s' if files != 1 else ''} "
     line += f"({result.resources} resources)"
+    suppressed = sum(1 for f in findings if f.suppressed_by)
+    if suppressed:
+        line += f"; {suppressed} suppressed"
     if result.unparsed:
         line += f"; {len(result.unparsed)} could not be parsed"
     click.echo(line, err=True)

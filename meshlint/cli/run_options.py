@@ -1,40 +1,139 @@
-"""The lint options that decide what is linted and how the mesh is assumed to look."""
+"""The lint options that decide what is linted, and how they meet the configuration file.
+
+Every flag mirrors a config key (see ``meshlint config schema``) and wins over it: flags are
+read as one more config layer over the user's and the project's files.
+"""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
+from dataclasses import dataclass
+
 import click
 
-from meshlint.engine.lint import LintOptions
+from meshlint.cli.exit_codes import EXIT_USAGE
+from meshlint.config import Config, ConfigError, MeshKeys, load_config, merge
+from meshlint.config.model import exclude_pattern
+from meshlint.engine.lint import LintOptions, LintResult
+from meshlint.engine.rule import Rule
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
+CONFIG_OPTIONS = [
+    click.option(
+        "-c",
+        "--config",
+        "config_file",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Read this config file instead of discovering .meshlint.yaml.",
+    ),
+    click.option("--no-config", is_flag=True, help="Read no config file at all."),
+]
+
 RUN_OPTIONS = [
-    click.option("--select", multiple=True, help="Only these rules (ids, slugs, IST/KIA codes, "
-                 "or prefixes such as ML1); comma-separated or repeated."),
+    *CONFIG_OPTIONS,
+    click.option(
+        "--select",
+        multiple=True,
+        help="Only these rules (ids, slugs, IST/KIA codes, "
+        "prefixes such as ML1, globs, pack names); comma-separated or repeated.",
+    ),
     click.option("--ignore", multiple=True, help="Skip these rules (same names as --select)."),
+    click.option(
+        "--profile",
+        multiple=True,
+        metavar="NAME",
+        help="Enable a shipped policy pack (production) beside the default rules.",
+    ),
+    click.option(
+        "--policy-file",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="Load declarative policies from this YAML file (repeatable).",
+    ),
+    click.option(
+        "--severity",
+        "severities",
+        multiple=True,
+        metavar="RULE=LEVEL",
+        help="Set a rule's severity: error, warning, info, or off (repeatable).",
+    ),
     click.option("--exclude", multiple=True, help="Skip files matching this glob (repeatable)."),
-    click.option("--context", "context_paths", multiple=True,
-                 help="Manifests used to resolve references but never reported on (repeatable)."),
-    click.option("--default-namespace", default="default", show_default=True,
-                 help="Namespace of namespaced objects without one ('' keeps it empty)."),
-    click.option("--mesh-config", type=click.Path(exists=True, dir_okay=False),
-                 help="Istio MeshConfig YAML (or the istio ConfigMap), layered over defaults."),
-    click.option("--mesh-networks", type=click.Path(exists=True, dir_okay=False),
-                 help="Istio MeshNetworks YAML."),
-    click.option("--cluster-domain", default="cluster.local", show_default=True),
-    click.option("--assume-complete", is_flag=True,
-                 help="Treat the analyzed files as the whole mesh: report references to "
-                 "anything not in them as not found."),
-    click.option("--report-unknown", is_flag=True,
-                 help="Report references meshlint cannot check (outside the analyzed files) "
-                 "as info."),
-    click.option("--no-default-gateways", is_flag=True,
-                 help="Do not assume Istio's default ingress/egress gateway deployments exist."),
-    click.option("--max-file-size", type=int, default=50 * 1024 * 1024, show_default=True,
-                 help="Skip files larger than this many bytes."),
+    click.option(
+        "--context",
+        "context_paths",
+        multiple=True,
+        help="Manifests used to resolve references but never reported on (repeatable).",
+    ),
+    click.option(
+        "--default-namespace",
+        default=None,
+        help="Namespace of namespaced objects without one ('' keeps it empty; default: default).",
+    ),
+    click.option(
+        "--mesh-config",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Istio MeshConfig YAML (or the istio ConfigMap), layered over defaults.",
+    ),
+    click.option(
+        "--mesh-networks",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Istio MeshNetworks YAML.",
+    ),
+    click.option(
+        "--root-namespace",
+        "--istio-namespace",
+        "root_namespace",
+        default=None,
+        help="Istio's root namespace (default: istio-system).",
+    ),
+    click.option("--cluster-domain", default=None, help="Cluster domain (default: cluster.local)."),
+    click.option(
+        "--external-host",
+        multiple=True,
+        help="A host known to exist outside the analyzed files (glob; repeatable).",
+    ),
+    click.option(
+        "--assume-complete/--no-assume-complete",
+        default=None,
+        help="Treat the analyzed files as the whole mesh: report references to "
+        "anything not in them as not found.",
+    ),
+    click.option(
+        "--report-unknown/--no-report-unknown",
+        default=None,
+        help="Report references meshlint cannot check (outside the analyzed files) as info.",
+    ),
+    click.option(
+        "--default-gateways/--no-default-gateways",
+        default=None,
+        help="Assume Istio's default ingress/egress gateway deployments exist (default: yes).",
+    ),
+    click.option(
+        "--max-file-size",
+        type=int,
+        default=None,
+        help="Skip files larger than this many bytes (default: 50 MiB).",
+    ),
+    click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False),
+        help="Report only findings not recorded in this baseline file.",
+    ),
+    click.option(
+        "--write-baseline",
+        type=click.Path(dir_okay=False),
+        help="Record today's findings in this baseline file (and report none).",
+    ),
+    click.option(
+        "--show-suppressed/--hide-suppressed",
+        default=None,
+        help="Report suppressed findings too, with their justification.",
+    ),
 ]
 
 
@@ -45,38 +144,179 @@ def run_options(function):
     return function
 
 
-def _read(path: str) -> str:
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+def config_options(function):
+    """Decorate a command with ``-c/--config`` and ``--no-config``."""
+    for option in reversed(CONFIG_OPTIONS):
+        function = option(function)
+    return function
+
+
+class ConfigUsageError(click.ClickException):
+    """An invalid configuration: every problem with its file, line and key; exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, error: ConfigError) -> None:
+        super().__init__(str(error))
+        self.problems = error.problems
+
+    def show(self, file=None) -> None:
+        for problem in self.problems:
+            click.echo(f"meshlint: config error: {problem}", err=True)
+
+
+def warn(message: str) -> None:
+    click.echo(f"meshlint: warning: {message}", err=True)
+
+
+def _severities(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in _split(values):
+        name, sep, level = value.partition("=")
+        level = level.strip().lower()
+        if not sep or not name.strip() or level not in ("error", "warning", "info", "off"):
+            raise click.BadParameter(
+                f"{value!r}: expected RULE=LEVEL (error, warning, info, off)",
+                param_hint="--severity",
+            )
+        out[name.strip()] = level
+    return out
+
+
+def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
+    """The command-line flags as a config layer (None and empty mean: not given)."""
+    return Config(
+        select=_split(kw["select"]) or None,
+        ignore=_split(kw["ignore"]),
+        exclude=[exclude_pattern(os.getcwd(), p) for p in kw["exclude"]],
+        context=list(kw["context_paths"]),
+        severity=_severities(kw["severities"]),
+        failure_threshold=failure_threshold,
+        profile=list(kw["profile"]),
+        policy_files=list(kw["policy_file"]),
+        baseline=kw["baseline"],
+        show_suppressed=kw["show_suppressed"],
+        max_file_size=kw["max_file_size"],
+        mesh=MeshKeys(
+            config_file=kw["mesh_config"],
+            networks_file=kw["mesh_networks"],
+            root_namespace=kw["root_namespace"],
+            cluster_domain=kw["cluster_domain"],
+            default_namespace=kw["default_namespace"],
+            default_gateways=kw["default_gateways"],
+            assume_complete=kw["assume_complete"],
+            report_unknown=kw["report_unknown"],
+            external_hosts=_split(kw["external_host"]),
+        ),
+    )
+
+
+def file_config(kw: dict) -> Config:
+    """The configuration files' settings (none with ``--no-config``)."""
+    if kw.get("no_config"):
+        return Config()
+    try:
+        return load_config(kw.get("config_file"))
+    except ConfigError as error:
+        raise ConfigUsageError(error) from None
+
+
+@dataclass
+class Run:
+    """One lint run as configured: engine options plus what the command does around them."""
+
+    options: LintOptions
+    config: Config
+    failure_threshold: str
+    write_baseline: str | None
+    show_suppressed: bool
+
+
+def _options(config: Config, paths: list[str]) -> LintOptions:
+    from meshlint.config.options import lint_options
+
+    try:
+        options, warnings = lint_options(config, paths)
+    except ConfigError as error:
+        raise ConfigUsageError(error) from None
+    for message in warnings:
+        warn(message)
+    return options
 
 
 def build_lint_options(paths: tuple[str, ...], kw: dict) -> LintOptions:
-    """LintOptions from the command line; raises click.UsageError for bad input."""
-    from meshlint.mesh.config import DEFAULT_MESH_CONFIG, MeshSettings, layer, read_mesh_config
+    """LintOptions from the config files and the flags of :func:`run_options`, for
+    commands that run the engine themselves; ``paths`` default to the config's."""
+    config = merge(file_config(kw), flags_config(kw))
+    return _options(config, list(paths) or list(config.paths or []))
+
+
+def prepare_run(paths: tuple[str, ...], kw: dict, failure_threshold: str | None = None) -> Run:
+    """Merge the config files and the flags into a Run; exits 2 on a bad config."""
+    config = merge(file_config(kw), flags_config(kw, failure_threshold))
+    targets = list(paths) or list(config.paths or [])
+    if not targets:
+        raise click.UsageError(
+            "no paths to lint: name files or directories, or set `paths` in .meshlint.yaml"
+        )
+    if kw.get("write_baseline"):
+        config.baseline = None
+    options = _options(config, targets)
+    return Run(
+        options=options,
+        config=config,
+        failure_threshold=config.failure_threshold or "warning",
+        write_baseline=kw.get("write_baseline"),
+        show_suppressed=bool(config.show_suppressed),
+    )
+
+
+def finish_run(run: Run, result: LintResult) -> None:
+    """Report warnings and baseline notes on stderr, and write the baseline if asked (its
+    findings are then marked suppressed, so the run reports none of them)."""
+    from meshlint.engine.fingerprint import fingerprint
+    from meshlint.suppress.baseline import Baseline, apply_baseline, write_baseline
+
+    for message in result.warnings:
+        warn(message)
+    if run.write_baseline:
+        recorded = [f for f in result.findings if not f.suppressed_by]
+        try:
+            count = write_baseline(run.write_baseline, recorded)
+        except OSError as error:
+            failure = click.FileError(run.write_baseline, error.strerror)
+            failure.exit_code = EXIT_USAGE
+            raise failure from None
+        click.echo(f"meshlint: wrote {count} findings to baseline {run.write_baseline}", err=True)
+        written = Counter(fingerprint(f) for f in recorded)
+        apply_baseline(result.findings, Baseline(run.write_baseline, written))
+    elif result.baseline_gone is not None and run.config.baseline:
+        label = Baseline(run.config.baseline).label
+        known = sum(1 for f in result.findings if f.suppressed_by == label)
+        click.echo(
+            f"meshlint: baseline: {known} known findings not reported; "
+            f"{result.baseline_gone} baseline entries no longer occur"
+            + (" (refresh it with --write-baseline)" if result.baseline_gone else ""),
+            err=True,
+        )
+
+
+def describe_config(run: Run) -> list[str]:
+    """Which config files were read, for ``meshlint lint -v``."""
+    if not run.config.files:
+        return ["config: none (defaults and flags only)"]
+    return [f"config: {file}" for file in run.config.files]
+
+
+def configured_rules(kw: dict) -> list[type[Rule]]:
+    """Every rule a run with this config could use: built-ins, plugins, packs, policies."""
+    from meshlint.config.options import configured_policies
+    from meshlint.engine.registry import known_rules, plugin_problems
 
     try:
-        config = DEFAULT_MESH_CONFIG
-        if kw["mesh_config"]:
-            config = layer(DEFAULT_MESH_CONFIG, read_mesh_config(_read(kw["mesh_config"])))
-        networks = read_mesh_config(_read(kw["mesh_networks"])) if kw["mesh_networks"] else {}
-    except (OSError, ValueError) as error:
-        raise click.UsageError(f"cannot read mesh config: {error}") from error
-    settings = MeshSettings(
-        mesh_config=config,
-        mesh_networks=networks,
-        cluster_domain=kw["cluster_domain"],
-        default_namespace=kw["default_namespace"],
-        assume_complete=kw["assume_complete"],
-        report_unknown=kw["report_unknown"],
-    )
-    if kw["no_default_gateways"]:
-        settings.gateways = []
-    return LintOptions(
-        paths=list(paths),
-        exclude=list(kw["exclude"]),
-        context=list(kw["context_paths"]),
-        settings=settings,
-        select=_split(kw["select"]),
-        ignore=_split(kw["ignore"]),
-        max_file_size=kw["max_file_size"],
-    )
+        policies = configured_policies(file_config(kw))
+    except ConfigError as error:
+        raise ConfigUsageError(error) from None
+    for message in plugin_problems():
+        warn(message)
+    return known_rules(policies)

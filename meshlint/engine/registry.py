@@ -4,10 +4,13 @@ other packages register under the ``meshlint.rules`` entry point group."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
+from collections.abc import Iterable
 from functools import cache
+from importlib.metadata import entry_points
 
-from meshlint.engine.rule import Rule
+from meshlint.engine.rule import CATEGORIES, Rule
 
 
 def _subclasses(module) -> list[type[Rule]]:
@@ -58,3 +61,86 @@ def input_rule(slug: str) -> type[Rule]:
     if rule is None or not rule.input_rule:
         raise KeyError(slug)
     return rule
+
+
+# -- plugins and policy packs --------------------------------------------------------
+
+PLUGIN_GROUP = "meshlint.rules"
+_REQUIRED = ("id", "name", "severity", "category")
+_SOURCES: dict[type[Rule], str] = {}
+
+
+def _rules_in(obj: object) -> list[type[Rule]]:
+    """The rules an entry point names: a Rule subclass, a module, or a list of rules."""
+    if isinstance(obj, type) and issubclass(obj, Rule):
+        return [obj]
+    if inspect.ismodule(obj):
+        return [
+            r
+            for r in vars(obj).values()
+            if isinstance(r, type) and issubclass(r, Rule) and r is not Rule and "id" in vars(r)
+        ]
+    if isinstance(obj, list | tuple):
+        return [r for r in obj if isinstance(r, type) and issubclass(r, Rule)]
+    return []
+
+
+def _plugin_problem(rule: type[Rule], taken: dict[str, type[Rule]]) -> str | None:
+    missing = [a for a in _REQUIRED if not hasattr(rule, a)]
+    if missing:
+        return f"rule {rule.__qualname__} lacks {', '.join(missing)}"
+    if rule.category not in CATEGORIES:
+        return f"rule {rule.id} has unknown category {rule.category!r}"
+    clash = next((n for n in (rule.id, rule.name) if n in taken), None)
+    if clash is not None:
+        return f"rule {rule.id}: the name {clash!r} is already used by {taken[clash].id}"
+    return None
+
+
+@cache
+def _plugins() -> tuple[tuple[type[Rule], ...], tuple[str, ...]]:
+    taken = {n: r for r in builtin_rules() for n in (r.id, r.name)}
+    rules: list[type[Rule]] = []
+    problems: list[str] = []
+    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        label = f"plugin {entry.name!r} ({entry.value})"
+        try:
+            found = _rules_in(entry.load())
+        except Exception as error:
+            problems.append(f"{label} could not be loaded: {type(error).__name__}: {error}")
+            continue
+        if not found:
+            problems.append(f"{label} provides no rules")
+        for rule in found:
+            problem = _plugin_problem(rule, taken)
+            if problem:
+                problems.append(f"{label}: {problem}; skipped")
+                continue
+            taken.update({rule.id: rule, rule.name: rule})
+            dist = entry.dist.name if entry.dist is not None else entry.name
+            _SOURCES[rule] = f"plugin {dist}"
+            rules.append(rule)
+    return tuple(rules), tuple(problems)
+
+
+def plugin_rules() -> tuple[type[Rule], ...]:
+    """Rules other packages register under the ``meshlint.rules`` entry point group."""
+    return _plugins()[0]
+
+
+def plugin_problems() -> tuple[str, ...]:
+    """Why plugins could not be loaded (an import error is reported, never fatal)."""
+    return _plugins()[1]
+
+
+def known_rules(extra: Iterable[type[Rule]] = ()) -> list[type[Rule]]:
+    """Every rule a run may use: built-ins, plugins, the shipped policy packs, and
+    ``extra`` (the config's policies)."""
+    from meshlint.policy.files import pack_rules
+
+    return [*builtin_rules(), *plugin_rules(), *pack_rules(), *extra]
+
+
+def rule_source(rule: type[Rule]) -> str:
+    """Where a rule comes from: builtin, plugin DIST, pack NAME, or policy FILE."""
+    return _SOURCES.get(rule) or getattr(rule, "source", None) or "builtin"

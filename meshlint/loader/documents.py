@@ -11,6 +11,7 @@ from meshlint.loader.nodes import PList, PMap, Span
 from meshlint.loader.sources import SourceText
 from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
 from meshlint.model import CLUSTER_SCOPED_KINDS, Resource
+from meshlint.suppress.comments import FileDirectives, scan
 
 _TEMPLATE = re.compile(
     r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)"
@@ -36,6 +37,8 @@ class LoadedFile:
     resources: list[Resource] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     parsed: bool = True
+    #: ``# meshlint: ignore[...]`` comments (PyYAML drops comments, so the text is scanned).
+    comments: FileDirectives | None = None
 
 
 def _point(line: int, column: int) -> Span:
@@ -73,6 +76,7 @@ def load_source(
         )
         return loaded
     text = source.text
+    loaded.comments = scan(text)
     if _looks_templated(source.path, text):
         loaded.problems.append(_template_problem(source.path, text))
         return loaded
@@ -84,8 +88,8 @@ def load_source(
                 loaded.problems.append(_template_problem(source.path, text))
                 continue
             rule = "yaml-syntax"
-        elif issue.kind == "duplicate-key":
-            rule = "duplicate-key"
+        elif issue.kind in ("duplicate-key", "yaml-ambiguity"):
+            rule = issue.kind
         else:
             rule = "input-limit"
         loaded.problems.append(InputProblem(rule, issue.message, source.path, issue.span))

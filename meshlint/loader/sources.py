@@ -51,8 +51,11 @@ class SourceText:
 def _excluded(path: str, exclude: Iterable[str]) -> bool:
     norm = path.replace(os.sep, "/")
     parts = norm.split("/")
+    absolute = os.path.abspath(path).replace(os.sep, "/")
     return any(
-        fnmatch(norm, pattern) or any(fnmatch(part, pattern) for part in parts)
+        fnmatch(norm, pattern)
+        or fnmatch(absolute, pattern)
+        or any(fnmatch(part, pattern) for part in parts)
         for pattern in exclude
     )
 

@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from meshlint.loader.nodes import PList, PMap, Span
+from meshlint.schema_validation.goyaml import SUSPECT_FIRST, flow_pair_text, kubernetes_reading
 
 try:
     _Loader = yaml.CSafeLoader
@@ -169,6 +170,8 @@ class _Builder:
 
     def build(self, node: Node, depth: int = 0) -> object:
         if isinstance(node, ScalarNode):
+            if not node.style and node.value[:1] in SUSPECT_FIRST:  # plain scalars
+                return self._kubernetes_scalar(node)
             return scalar_value(node)
         known = self.built.get(id(node))
         if known is not None:
@@ -180,7 +183,14 @@ class _Builder:
             seq = PList(_span(node))
             self.built[id(node)] = seq
             for item in node.value:
-                seq.append(self.build(item, depth + 1))
+                text = flow_pair_text(node, item)
+                if text is not None:
+                    self._ambiguity(
+                        item,
+                        f'Kubernetes reads {text} as the string "{text}", but '
+                        "PyYAML as a mapping: quote it",
+                    )
+                seq.append(self.build(item, depth + 1) if text is None else text)
                 seq.item_spans.append(_span(item))
             return seq
         if isinstance(node, MappingNode):
@@ -218,6 +228,17 @@ class _Builder:
                     mapping.key_spans[key] = source.key_spans[key]
                     mapping.value_spans[key] = source.value_spans[key]
         return mapping
+
+    def _kubernetes_scalar(self, node: ScalarNode) -> object:
+        """The value Kubernetes (Go YAML) reads, noting where it is not PyYAML's."""
+        reading = kubernetes_reading(node.value, node.tag)
+        if reading is None:
+            return scalar_value(node)
+        self._ambiguity(node, reading.note)
+        return reading.value
+
+    def _ambiguity(self, node: Node, message: str) -> None:
+        self.issues.append(ParseIssue("yaml-ambiguity", message, _span(node), self.doc_index))
 
     def _merge_sources(self, node: Node, depth: int) -> list[PMap]:
         value = self.build(node, depth + 1)
@@ -281,8 +302,8 @@ def _describe(error: yaml.YAMLError) -> str:
     return problem or context or str(error).splitlines()[0]
 
 
-def _compose(text: str) -> Iterator[Node]:
-    loader = _Loader(text)
+def _compose(text: str, loader_class: type = _Loader) -> Iterator[Node]:
+    loader = loader_class(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -292,8 +313,15 @@ def _compose(text: str) -> Iterator[Node]:
         loader.dispose()
 
 
-def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
-    """Parse every document of ``text``; a syntax error keeps the documents before it."""
+def parse_text(
+    text: str, limits: Limits | None = None, loader_class: type = _Loader
+) -> ParseResult:
+    """Parse every document of ``text``; a syntax error keeps the documents before it.
+
+    libyaml rejects a colon right before ``]`` or ``,`` in a flow list (``[001:db8::]``),
+    which Go's YAML reads as part of a string: such files are read again with PyYAML's
+    Python parser, whose reading the builder then corrects.
+    """
     limits = limits or Limits()
     result = ParseResult()
     helm = _helm_sources(text)
@@ -301,7 +329,7 @@ def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
     paused = gc.isenabled()
     gc.disable()
     try:
-        for index, node in enumerate(_compose(text)):
+        for index, node in enumerate(_compose(text, loader_class)):
             if index >= limits.max_documents:
                 result.issues.append(
                     ParseIssue(
@@ -342,6 +370,8 @@ def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
             result.documents.append(ParsedDocument(index, root, span, origin))
             previous_end = span[2]
     except yaml.YAMLError as error:
+        if loader_class is not yaml.SafeLoader and "found unexpected ':'" in str(error):
+            return parse_text(text, limits, yaml.SafeLoader)
         result.issues.append(ParseIssue("syntax", _describe(error), _problem_span(error)))
     except RecursionError:
         result.issues.append(

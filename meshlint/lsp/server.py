@@ -5,6 +5,7 @@ actions and hovers."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 
 from lsprotocol import types
@@ -30,18 +31,31 @@ class MeshlintServer(LanguageServer):
         self.open_paths: set[str] = set()
         self.published: dict[str, list] = {}
         self.pending: asyncio.Task | None = None
+        self.waiting = False
         self.lock = asyncio.Lock()
+        #: Set once the workspace is indexed; document events wait for it.
+        self.ready = asyncio.Event()
+        #: A save re-lints everything, correcting anything an incremental re-lint missed.
+        self.full_relint = False
 
     def schedule(self, delay: float = DEBOUNCE_SECONDS) -> None:
-        """Re-lint after ``delay`` seconds of quiet (each new change restarts the wait)."""
-        if self.pending is not None and not self.pending.done():
+        """Re-lint after ``delay`` seconds of quiet (each new change restarts the wait).
+
+        Only a re-lint still waiting is cancelled: one already running finishes (a thread
+        cannot be interrupted) and the next waits for it.
+        """
+        if self.pending is not None and not self.pending.done() and self.waiting:
             self.pending.cancel()
+        self.waiting = True
         self.pending = asyncio.get_running_loop().create_task(self._relint(delay))
 
     async def _relint(self, delay: float) -> None:
         await asyncio.sleep(delay)
+        self.waiting = False
         async with self.lock:
-            await asyncio.get_running_loop().run_in_executor(None, self.mesh_workspace.lint)
+            full, self.full_relint = self.full_relint, False
+            lint = functools.partial(self.mesh_workspace.lint, full=full)
+            await asyncio.get_running_loop().run_in_executor(None, lint)
             self.publish()
 
     def publish(self) -> None:
@@ -73,29 +87,35 @@ def create_server(options: LintOptions) -> MeshlintServer:
         if not folders and ls.workspace.root_path:
             folders = [ls.workspace.root_path]
         await asyncio.get_running_loop().run_in_executor(None, ls.mesh_workspace.index, folders)
+        ls.ready.set()
         ls.schedule(0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: MeshlintServer, params: types.DidOpenTextDocumentParams) -> None:
+    async def did_open(ls: MeshlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        await ls.ready.wait()
         path = _path(params.text_document.uri)
         ls.open_paths.add(path)
         ls.mesh_workspace.update(path, params.text_document.text)
         ls.schedule(0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: MeshlintServer, params: types.DidChangeTextDocumentParams) -> None:
+    async def did_change(ls: MeshlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        await ls.ready.wait()
         document = ls.workspace.get_text_document(params.text_document.uri)
         ls.mesh_workspace.update(_path(document.uri), document.source)
         ls.schedule()
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: MeshlintServer, params: types.DidSaveTextDocumentParams) -> None:
+    async def did_save(ls: MeshlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        await ls.ready.wait()
         document = ls.workspace.get_text_document(params.text_document.uri)
         ls.mesh_workspace.update(_path(document.uri), document.source)
+        ls.full_relint = True
         ls.schedule(0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: MeshlintServer, params: types.DidCloseTextDocumentParams) -> None:
+    async def did_close(ls: MeshlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        await ls.ready.wait()
         path = _path(params.text_document.uri)
         ls.open_paths.discard(path)
         ls.published.pop(path, None)

@@ -5,6 +5,7 @@ cross-file references resolve as the user types."""
 from __future__ import annotations
 
 import os
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ class Workspace:
     files: dict[str, LoadedFile] = field(default_factory=dict)
     result: LintResult | None = None
     changed: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def index(self, folders: list[str]) -> None:
         """Parse every manifest under the workspace folders (same discovery as the CLI)."""
@@ -33,32 +35,36 @@ class Workspace:
     def update(self, path: str, text: str | None) -> None:
         """Replace one file by an editor buffer (or re-read it from disk when ``text`` is
         None and the file exists; forget it when it does not)."""
-        old = self.files.pop(path, None)
-        if old is not None:
-            self.changed.extend(old.resources)
         if text is None:
-            if not os.path.isfile(path):
-                return
-            loaded = load_files([path], self.options)[0]
+            loaded = load_files([path], self.options)[0] if os.path.isfile(path) else None
         else:
             source = SourceText(path, text)
-            loaded = load_source(
-                source, self.options.settings.default_namespace, self.options.limits
-            )
-        self.files[path] = loaded
-        self.changed.extend(loaded.resources)
+            namespace = self.options.settings.default_namespace
+            loaded = load_source(source, namespace, self.options.limits)
+        with self.lock:
+            old = self.files.pop(path, None)
+            if old is not None:
+                self.changed.extend(old.resources)
+            if loaded is not None:
+                self.files[path] = loaded
+                self.changed.extend(loaded.resources)
 
     def lint(self, *, full: bool = False) -> LintResult:
-        """Re-lint; after edits, only what they can affect unless ``full`` is asked."""
-        paths = sorted(self.files)
-        inputs = LoadedInputs(paths, [self.files[p] for p in paths])
+        """Re-lint; after edits, only what they can affect unless ``full`` is asked.
+
+        Safe to run in a worker thread while updates arrive: it works on a snapshot, and
+        changes made meanwhile are left for the next re-lint.
+        """
+        with self.lock:
+            files = dict(self.files)
+            changed, self.changed = self.changed, []
+        paths = sorted(files)
+        inputs = LoadedInputs(paths, [files[p] for p in paths])
         scope = None
         if not full and self.result is not None:
             resources = [r for f in inputs.loaded for r in f.resources]
-            root = self.options.settings.root_namespace
-            scope = affected(resources, self.changed, root)
+            scope = affected(resources, changed, self.options.settings.root_namespace)
         self.result = analyze(inputs, self.options, scope=scope, previous=self.result)
-        self.changed = []
         return self.result
 
     def findings_by_file(self) -> dict[str, list[Finding]]:

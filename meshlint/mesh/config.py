@@ -105,17 +105,23 @@ def layer(base: dict, override: dict) -> dict:
     return out
 
 
-def read_mesh_config(text: str) -> dict:
-    """A MeshConfig from YAML text: raw MeshConfig, or the ``istio`` ConfigMap's ``mesh`` key."""
+def read_mesh_config(text: str, key: str = "mesh") -> dict:
+    """A MeshConfig from YAML text: raw MeshConfig, or the ``istio`` ConfigMap's ``mesh``
+    key (``key`` names another entry, e.g. ``meshNetworks``)."""
     data = yaml.safe_load(text) or {}
     if not isinstance(data, dict):
-        raise ValueError("mesh config must be a YAML mapping")
+        raise ValueError(f"{key} config must be a YAML mapping")
     if data.get("kind") == "ConfigMap":
-        mesh = (data.get("data") or {}).get("mesh") or ""
-        data = yaml.safe_load(mesh) or {}
+        entry = (data.get("data") or {}).get(key) or ""
+        data = yaml.safe_load(entry) or {}
         if not isinstance(data, dict):
-            raise ValueError("the ConfigMap's data.mesh must be a YAML mapping")
+            raise ValueError(f"the ConfigMap's data.{key} must be a YAML mapping")
     return data
+
+
+def read_mesh_networks(text: str) -> dict:
+    """MeshNetworks from YAML text: raw, or the ``istio`` ConfigMap's ``meshNetworks`` key."""
+    return read_mesh_config(text, "meshNetworks")
 
 
 @dataclass(slots=True)
@@ -129,6 +135,8 @@ class MeshSettings:
 
     mesh_config: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_MESH_CONFIG))
     mesh_networks: dict = field(default_factory=dict)
+    #: The file ``mesh_networks`` was read from ('' when unknown), to place findings.
+    mesh_networks_file: str = ""
     cluster_domain: str = "cluster.local"
     default_namespace: str = "default"
     gateways: list[AssumedGateway] = field(default_factory=default_gateways)

@@ -7,7 +7,7 @@ import json
 from meshlint.engine.finding import Finding, Location
 from meshlint.fieldpath import render as render_path
 from meshlint.model import Resource
-from meshlint.report.summary import summary
+from meshlint.report.summary import summary, visible
 
 
 def _resource(resource: Resource | None) -> dict | None:
@@ -62,7 +62,7 @@ def finding_dict(finding: Finding) -> dict:
 def render(findings: list[Finding], context) -> str:
     document = {
         "version": 1,
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [finding_dict(f) for f in visible(findings, context)],
         "summary": summary(context.result, findings),
     }
     return json.dumps(document, indent=2) + "\n"

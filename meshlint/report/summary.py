@@ -1,4 +1,8 @@
-"""Counts shared by every report format."""
+"""Counts and filters shared by every report format.
+
+Reporters receive every finding, suppressed ones included; each format decides whether
+to show them. Counts are of unsuppressed findings only.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,33 @@ from collections import Counter
 from meshlint.engine.finding import Finding, Severity
 
 
+def active(findings: list[Finding]) -> list[Finding]:
+    """The findings that are not suppressed."""
+    return [f for f in findings if not f.suppressed_by]
+
+
+def visible(findings: list[Finding], context) -> list[Finding]:
+    """What a human-facing format shows: suppressed findings only with ``show_suppressed``."""
+    return findings if getattr(context, "show_suppressed", False) else active(findings)
+
+
+def worst_first(findings: list[Finding]) -> list[Finding]:
+    """Most severe first, then in file order."""
+    return sorted(findings, key=lambda f: (-f.severity, f.sort_key))
+
+
 def counts(findings: list[Finding]) -> dict[str, int]:
-    by = Counter(f.severity for f in findings)
+    """Unsuppressed findings per severity label, most severe first."""
+    by = Counter(f.severity for f in active(findings))
     return {s.label: by.get(s, 0) for s in sorted(Severity, reverse=True)}
+
+
+def describe(findings: list[Finding]) -> str:
+    """``1 error, 0 warnings, 2 info``."""
+    return ", ".join(
+        f"{n} {label}{'s' if n != 1 and label != 'info' else ''}"
+        for label, n in counts(findings).items()
+    )
 
 
 def summary(result, findings: list[Finding]) -> dict:
@@ -18,5 +46,5 @@ def summary(result, findings: list[Finding]) -> dict:
         "files": len(result.files),
         "resources": result.resources,
         "unparsed_files": len(result.unparsed),
-        "suppressed": sum(1 for f in result.findings if f.suppressed_by),
+        "suppressed": sum(1 for f in findings if f.suppressed_by),
     }

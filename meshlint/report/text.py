@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meshlint.engine.finding import Finding, Severity
+from meshlint.report.summary import visible
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -31,7 +32,7 @@ def _line(finding: Finding, colour: bool) -> str:
 
 def render(findings: list[Finding], context) -> str:
     lines = []
-    for finding in findings:
+    for finding in visible(findings, context):
         lines.append(_line(finding, context.colour))
         for related in finding.related[1:]:
             if related.location and related.location.file != "<assumed>":

@@ -1,10 +1,9 @@
 """Gateway server ports must be exposed by the gateway workload's Service."""
 
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selected_workloads
-
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.services import as_int
+from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selected_workloads
 
 
 class GatewayPortNotOnService(Rule):

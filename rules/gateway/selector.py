@@ -75,7 +75,11 @@ class GatewaySelectorNoWorkload(Rule):
     kinds = ("Gateway", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
     equivalents = Equivalents(
         istio="IST0101",
-        analyzers=("gateway.IngressGatewayPortAnalyzer", "gateway.SecretAnalyzer"),
+        analyzers=(
+            "gateway.IngressGatewayPortAnalyzer",
+            "gateway.SecretAnalyzer",
+            "gateway.ConflictingGatewayAnalyzer",
+        ),
         kiali="KIA0302",
     )
 

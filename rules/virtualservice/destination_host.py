@@ -1,7 +1,8 @@
 """VirtualService destination hosts must exist in the service registry."""
 
 from meshlint.engine.finding import Severity
-from meshlint.engine.rule import Equivalents, Rule
+from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.exports import EVERYWHERE, export_targets
 from meshlint.mesh.routes import destinations
 from meshlint.mesh.suggest import hint
 
@@ -16,6 +17,14 @@ class DestinationHostNotFound(Rule):
     as written, and ServiceEntry wildcard hosts and `exportTo` visibility are honoured.
     A host in a namespace none of the analyzed files lives in is not reported (meshlint
     cannot see it) unless `--assume-complete` is given.
+
+    A VirtualService with an explicit `exportTo` is also used by the namespaces it is
+    exported to, so its destinations must be visible there too: a Service exported (with
+    the `networking.istio.io/exportTo` annotation) or a ServiceEntry exported only to some
+    namespaces is reported for each namespace the VirtualService reaches but the host does
+    not. Istio's analyzer accepts the destination when it is visible in any one of the
+    VirtualService's export namespaces; meshlint requires all of them, because requests
+    from the others fail.
 
     ## Why it matters
     Istio accepts the VirtualService, then answers every request on that route with a 503
@@ -71,11 +80,13 @@ class DestinationHostNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("VirtualService", "Service", "ServiceEntry")
+    targets = ("VirtualService",)
     equivalents = Equivalents(
         istio="IST0101", analyzers=("virtualservice.DestinationHostAnalyzer",), kiali="KIA1101"
     )
 
     def check_resource(self, vs, mesh):
+        exported_to = _export_targets(vs)
         for dest in destinations(vs):
             fqdn = mesh.fqdn(dest.host, vs.namespace)
             resolution = mesh.resolve_host(fqdn, vs.namespace)
@@ -84,6 +95,42 @@ class DestinationHostNotFound(Rule):
             if resolution.missing:
                 message += hint(dest.host, _candidates(dest.host, vs.namespace, mesh))
             yield from self.unresolved(vs, dest.host_path, resolution, message, mesh)
+            if resolution.targets and exported_to:
+                hidden = _hidden_in(fqdn, exported_to, mesh)
+                if hidden:
+                    owners = resolution.targets
+                    yield self.report(
+                        vs,
+                        dest.host_path,
+                        f'{what} "{dest.host}" is not visible in {hidden}, where this '
+                        f"VirtualService is exported: {_scopes(owners)}",
+                        related=[related_to(e.resource, e.path, e.resource.ref) for e in owners],
+                    )
+
+
+def _export_targets(vs) -> frozenset:
+    """The namespaces besides its own that an explicit exportTo sends the VirtualService
+    to (``{"*"}``: all of them)."""
+    if not isinstance(vs.spec.get("exportTo"), list):
+        return frozenset()
+    return export_targets(vs.spec["exportTo"], vs.namespace, ()) - {vs.namespace}
+
+
+def _hidden_in(fqdn: str, targets: frozenset, mesh) -> str:
+    """Where a host is not visible among ``targets``, as text ('' when visible in all)."""
+    if EVERYWHERE in targets:
+        entries = mesh.services.lookup(fqdn)
+        return "" if any(EVERYWHERE in e.export_to for e in entries) else "every namespace"
+    hidden = sorted(ns for ns in targets if not mesh.resolve_host(fqdn, ns).found)
+    if not hidden:
+        return ""
+    return ("namespace " if len(hidden) == 1 else "namespaces ") + ", ".join(hidden)
+
+
+def _scopes(entries) -> str:
+    return "; ".join(
+        f"{e.resource.ref} exports it to {', '.join(sorted(e.export_to))}" for e in entries
+    )
 
 
 def _candidates(host: str, namespace: str, mesh) -> list[str]:

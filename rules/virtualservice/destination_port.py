@@ -69,6 +69,7 @@ class DestinationPortNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("VirtualService", "Service", "ServiceEntry")
+    targets = ("VirtualService",)
     equivalents = Equivalents(
         istio="IST0101", analyzers=("virtualservice.DestinationHostAnalyzer",)
     )
@@ -156,6 +157,7 @@ class DestinationPortRequired(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("VirtualService", "Service", "ServiceEntry")
+    targets = ("VirtualService",)
     equivalents = Equivalents(
         istio="IST0112", analyzers=("virtualservice.DestinationHostAnalyzer",)
     )

@@ -5,6 +5,7 @@ from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.index import gateway_name
 from meshlint.mesh.routes import gateway_refs
 from meshlint.mesh.suggest import hint
+from meshlint.rules.virtualservice.internal_gateway import is_internal_gateway_ref
 
 
 class GatewayNotFound(Rule):
@@ -14,7 +15,8 @@ class GatewayNotFound(Rule):
     Resolves each entry of `spec.gateways` and of `http[].match[].gateways` (except the
     reserved `mesh`) as `namespace/name`, or `name` in the VirtualService's namespace, or
     the legacy dotted `name.namespace` form that istiod still accepts. Istio and Gateway
-    API Gateways both count.
+    API Gateways both count. References to the Gateways istiod generates for Gateway API
+    Gateways are left to `vs-internal-gateway-ref`.
 
     ## Why it matters
     The routes never reach the gateway: traffic entering through it gets a 404.
@@ -84,7 +86,7 @@ class GatewayNotFound(Rule):
             if not vs.linted:
                 continue
             for path, ref in gateway_refs(vs):
-                if ref == "mesh":
+                if ref == "mesh" or is_internal_gateway_ref(ref, vs.namespace, mesh):
                     continue
                 resolution = mesh.resolve_gateway(ref, vs.namespace)
                 namespace, _ = gateway_name(ref, vs.namespace)

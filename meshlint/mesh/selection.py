@@ -1,0 +1,161 @@
+"""What a policy's workload selector or namespace list selects, decided offline.
+
+Selectors match Pods and pod templates (see :mod:`meshlint.mesh.workloads`). "Selects
+nothing" is only provable when the analyzed files describe the namespace: they hold at
+least one workload there, or they are declared complete. Otherwise the answer is unknown,
+since the workloads may be deployed from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from meshlint.fieldpath import Path, get
+from meshlint.mesh.index import ASSUMED_FILE, Mesh
+from meshlint.mesh.resolve import Resolution, found, not_found, unknown
+from meshlint.mesh.suggest import hint
+from meshlint.mesh.workloads import Workload
+from meshlint.model import Resource, string_map
+
+POLICY_SELECTOR: Path = ("spec", "selector", "matchLabels")
+SIDECAR_SELECTOR: Path = ("spec", "workloadSelector", "labels")
+_NAMESPACE_CHARS = re.compile(r"[a-z0-9-]*")
+
+
+def selector_of(resource: Resource, path: Path = POLICY_SELECTOR) -> dict[str, str] | None:
+    """The selector's labels; None when the resource has no selector (or an empty one)."""
+    labels = string_map(get(resource.body, path))
+    return labels or None
+
+
+def has_target_ref(resource: Resource) -> bool:
+    """Whether a policy attaches by ``targetRef``/``targetRefs`` instead of a selector."""
+    spec = resource.spec
+    return bool(spec.get("targetRef")) or bool(spec.get("targetRefs"))
+
+
+def text(selector: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in selector.items())
+
+
+def describes_namespace(mesh: Mesh, namespace: str) -> bool:
+    """Whether the analyzed files hold any workload in ``namespace``."""
+    return any(
+        w.namespace == namespace and w.resource.file != ASSUMED_FILE for w in mesh.workloads.all
+    )
+
+
+def select_workloads(
+    mesh: Mesh,
+    selector: dict[str, str],
+    namespace: str | None,
+    in_mesh: Callable[[Workload], bool] | None = None,
+) -> Resolution:
+    """The workloads ``selector`` selects in ``namespace`` (every namespace when None);
+    with ``in_mesh``, only those it says are in the mesh count."""
+    matches = mesh.workloads.matching(selector, namespace)
+    kept = [w for w in matches if in_mesh is None or in_mesh(w)]
+    if kept:
+        return found(kept)
+    if matches:
+        refs = ", ".join(sorted(w.resource.ref for w in matches))
+        return not_found(f"{refs} not in the mesh")
+    if mesh.settings.assume_complete:
+        return not_found()
+    if namespace is None:
+        return unknown("workloads outside the analyzed files may carry these labels")
+    if describes_namespace(mesh, namespace):
+        return not_found()
+    return unknown(f"no workload of namespace {namespace} is in the analyzed files")
+
+
+def no_match(
+    mesh: Mesh, selector: dict[str, str], namespace: str | None, path: Path
+) -> tuple[Path, str]:
+    """Where and how to report a selector that matches nothing: at the first label no
+    workload in ``namespace`` (every namespace when None) carries, with a did-you-mean."""
+    where = "the mesh" if namespace is None else f"namespace {namespace}"
+    message = f"selector {text(selector)} matches no workload in {where}"
+    for key, value in selector.items():
+        if mesh.workloads.matching({key: value}, namespace):
+            continue
+        values = {
+            w.labels[key]
+            for w in mesh.workloads.all
+            if key in w.labels and (namespace is None or w.namespace == namespace)
+        }
+        return (*path, key), f"{message}: no workload has {key}={value}" + hint(value, values)
+    return path, message
+
+
+def namespace_pattern_matches(pattern: str, namespace: str) -> bool:
+    """Istio's namespace patterns: exact, ``prefix*``, ``*suffix`` or ``*``."""
+    if pattern == "*":
+        return True
+    if pattern.startswith("*"):
+        return namespace.endswith(pattern[1:])
+    if pattern.endswith("*"):
+        return namespace.startswith(pattern[:-1])
+    return namespace == pattern
+
+
+def resolve_namespace_pattern(mesh: Mesh, pattern: str) -> Resolution:
+    """Whether a namespace matching ``pattern`` exists.
+
+    A pattern that no valid namespace name can match (uppercase, ``_``, ...) is provably
+    missing; otherwise a pattern matching no namespace meshlint has evidence of is unknown
+    unless the analyzed files are declared complete.
+    """
+    if pattern == "*":
+        return found([])
+    if not _NAMESPACE_CHARS.fullmatch(pattern.strip("*")):
+        return not_found(f"{pattern!r} cannot match a namespace name (lowercase DNS label)")
+    if "*" not in pattern:
+        return mesh.namespace(pattern)
+    known = mesh.namespaces_seen | {mesh.settings.root_namespace}
+    matches = sorted(ns for ns in known if namespace_pattern_matches(pattern, ns))
+    if matches:
+        return found(matches)
+    if mesh.settings.assume_complete:
+        return not_found()
+    return unknown(f"no namespace in the analyzed files matches {pattern}")
+
+
+@dataclass(slots=True, eq=False)
+class Overlap:
+    """The other resources that select some of a resource's workloads, and those
+    workloads."""
+
+    others: list[Resource] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+
+
+def overlapping_selectors(
+    mesh: Mesh,
+    resources: Iterable[Resource],
+    path: Path,
+    keep: Callable[[Workload], bool] | None = None,
+) -> dict[Resource, Overlap]:
+    """Resources whose selectors (at ``path``) select a workload (that ``keep`` accepts)
+    that another of them selects too, with the others and the shared workloads."""
+    by_workload: dict[Workload, list[Resource]] = {}
+    for resource in resources:
+        selector = selector_of(resource, path)
+        if selector is None:
+            continue
+        for workload in mesh.workloads.matching(selector, resource.namespace):
+            if keep is None or keep(workload):
+                by_workload.setdefault(workload, []).append(resource)
+    out: dict[Resource, Overlap] = {}
+    for workload, selecting in by_workload.items():
+        if len(selecting) < 2:
+            continue
+        for resource in selecting:
+            overlap = out.setdefault(resource, Overlap())
+            overlap.workloads.append(workload)
+            for other in selecting:
+                if other is not resource and other not in overlap.others:
+                    overlap.others.append(other)
+    return out

@@ -1,0 +1,1 @@
+"""Declarative policies: JSON Schemas resources must satisfy, run as rules."""

@@ -1,0 +1,45 @@
+"""Fields the schema does not know: the API server prunes them from custom resources and
+drops them from built-in kinds, so the setting they carry silently never applies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from meshlint.fieldpath import Path
+from meshlint.mesh.suggest import closest
+from meshlint.schema_validation.plan import SchemaNode
+from meshlint.schema_validation.problems import Problem
+
+
+def nearest_field(name: str, known: list[str]) -> str | None:
+    """The known field ``name`` most likely stands for: same letters in another case, or
+    a close spelling."""
+    folded = name.casefold()
+    same = [field for field in known if field.casefold() == folded]
+    return same[0] if same else closest(name, known)
+
+
+def unknown_field(path: Path, name: str, known: list[str]) -> Problem:
+    """The unknown key ``name`` at ``path``, with a did-you-mean suggestion when one is close."""
+    match = nearest_field(name, known)
+    hint = f'; did you mean "{match}"?' if match else ""
+    message = f'unknown field "{name}": the API server drops it, so it has no effect{hint}'
+    return Problem(path, message, key=True, suggestion=match)
+
+
+def unknown_fields(node: SchemaNode, value: Any, path: Path = ()) -> Iterator[Problem]:
+    """Every key of ``value`` (recursively) that ``node``'s schema does not describe."""
+    if isinstance(value, dict):
+        properties = node.properties
+        for key, item in value.items():
+            child = properties.get(key)
+            if child is None and properties and not node.open:
+                yield unknown_field((*path, key), key, list(properties))
+                continue
+            child = child or node.values
+            if child is not None:
+                yield from unknown_fields(child, item, (*path, key))
+    elif isinstance(value, list) and node.items is not None:
+        for index, item in enumerate(value):
+            yield from unknown_fields(node.items, item, (*path, index))

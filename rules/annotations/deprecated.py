@@ -1,0 +1,81 @@
+"""Deprecated Istio annotations should be replaced."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.annotations import ANNOTATED_KINDS, istio_annotations, lookup
+
+INJECT = "sidecar.istio.io/inject"
+REPLACEMENTS = {INJECT: f'; use the "{INJECT}" label instead'}
+
+
+class DeprecatedAnnotation(Rule):
+    """An Istio annotation is deprecated.
+
+    ## What it does
+    Reports annotations that Istio's catalogue marks as deprecated, such as
+    `sidecar.istio.io/statsInclusionPrefixes` (replaced by Telemetry and ProxyConfig
+    settings) and the `sidecar.istio.io/inject` annotation (replaced by the label of the
+    same name). A workload that sets both the `sidecar.istio.io/inject` annotation and the
+    label is left alone: keeping both is a deliberate compatibility choice.
+
+    ## Why it matters
+    Deprecated annotations may stop working in a future Istio release, silently changing
+    the workload's behaviour after an upgrade.
+
+    ## Example
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: reviews
+    spec:
+      selector:
+        matchLabels: {app: reviews}
+      template:
+        metadata:
+          labels: {app: reviews}
+          annotations:
+            sidecar.istio.io/inject: "false"  # <-
+        spec:
+          containers:
+          - name: reviews
+            image: reviews:v1
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: reviews
+    spec:
+      selector:
+        matchLabels: {app: reviews}
+      template:
+        metadata:
+          labels:
+            app: reviews
+            sidecar.istio.io/inject: "false"
+        spec:
+          containers:
+          - name: reviews
+            image: reviews:v1
+    ```
+    """
+
+    id = "ML604"
+    name = "annotation-deprecated"
+    severity = Severity.INFO
+    category = "best-practice"
+    kinds = ANNOTATED_KINDS
+    equivalents = Equivalents(istio="IST0135", analyzers=("annotations.K8sAnalyzer",))
+
+    def check_resource(self, resource, mesh):
+        for site, name, _value, path in istio_annotations(resource):
+            definition = lookup(name)
+            if definition is None or not definition.deprecated:
+                continue
+            if name == INJECT and INJECT in site.labels:
+                continue
+            text = f'annotation "{name}" is deprecated{REPLACEMENTS.get(name, "")}'
+            yield self.report(resource, path, text, key=True)

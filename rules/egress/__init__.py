@@ -1,0 +1,2 @@
+"""Egress: ServiceEntry coverage and usage, the egress gateway pattern, and sidecar
+traffic interception."""

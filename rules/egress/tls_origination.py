@@ -1,0 +1,129 @@
+"""A DestinationRule must not originate TLS on a ServiceEntry port that already carries
+TLS."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.egress import TLS_PROTOCOLS
+from meshlint.mesh.mtls import TLS_MODE, port_tls_modes, tls_mode
+
+ORIGINATING = ("SIMPLE", "MUTUAL")
+
+
+def tls_ports(mesh, host: str, namespace: str) -> dict[int, tuple]:
+    """Ports the ServiceEntries for ``host`` declare as HTTPS or TLS: number -> (entry,
+    protocol)."""
+    out: dict[int, tuple] = {}
+    for entry in mesh.services.lookup(host, namespace):
+        if entry.resource.kind != "ServiceEntry":
+            continue
+        for port in entry.ports:
+            if port.number is not None and port.protocol.upper() in TLS_PROTOCOLS:
+                out.setdefault(port.number, (entry, port.protocol))
+    return out
+
+
+class TlsOriginationOnTlsPort(Rule):
+    """A DestinationRule originates TLS on a ServiceEntry port that already carries TLS.
+
+    ## What it does
+    For a DestinationRule whose host a ServiceEntry defines, looks at every port where it
+    originates TLS (`tls.mode` `SIMPLE` or `MUTUAL`, at the top level or in
+    `portLevelSettings`; a port-level TLS setting replaces the top-level one for that
+    port) and reports the ports the ServiceEntry declares with protocol `HTTPS` or `TLS`.
+
+    ## Why it matters
+    On an `HTTPS` or `TLS` port the application already speaks TLS and the sidecar passes
+    it through by SNI. Originating TLS again wraps TLS in TLS: the server cannot read the
+    handshake and the connection fails. TLS origination belongs on a plain `HTTP` port
+    (the application sends HTTP, the sidecar encrypts it), for example port 80 with
+    `targetPort: 443`.
+
+    ## Example
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata:
+      name: cnn
+    spec:
+      hosts: [edition.cnn.com]
+      location: MESH_EXTERNAL
+      resolution: DNS
+      ports:
+      - {number: 443, name: https, protocol: HTTPS}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: cnn
+    spec:
+      host: edition.cnn.com
+      trafficPolicy:
+        tls:
+          mode: SIMPLE  # <-
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata:
+      name: cnn
+    spec:
+      hosts: [edition.cnn.com]
+      location: MESH_EXTERNAL
+      resolution: DNS
+      ports:
+      - {number: 80, name: http, protocol: HTTP, targetPort: 443}
+      - {number: 443, name: https, protocol: HTTPS}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: cnn
+    spec:
+      host: edition.cnn.com
+      trafficPolicy:
+        portLevelSettings:
+        - port: {number: 80}
+          tls:
+            mode: SIMPLE
+    ```
+    """
+
+    id = "ML411"
+    name = "dr-tls-origination-on-tls-port"
+    severity = Severity.WARNING
+    category = "conflict"
+    kinds = ("DestinationRule", "ServiceEntry")
+    targets = ("DestinationRule",)
+    equivalents = Equivalents()
+
+    def check_resource(self, dr, mesh):
+        host = dr.spec.get("host")
+        if not isinstance(host, str) or not host:
+            return
+        ports = tls_ports(mesh, mesh.fqdn(host, dr.namespace), dr.namespace)
+        if not ports:
+            return
+        levels = port_tls_modes(dr)
+        for path, number, mode in levels:
+            if mode in ORIGINATING and number in ports:
+                yield self._report(dr, path, mode, [number], ports)
+        mode = tls_mode(dr)
+        if mode in ORIGINATING:
+            overridden = {number for _, number, _ in levels}
+            hit = sorted(n for n in ports if n not in overridden)
+            if hit:
+                yield self._report(dr, TLS_MODE, mode, hit, ports)
+
+    def _report(self, dr, path, mode: str, numbers: list[int], ports: dict):
+        entry, protocol = ports[numbers[0]]
+        listed = ", ".join(f"{n} ({ports[n][1]})" for n in numbers)
+        return self.report(
+            dr,
+            path,
+            f"originates TLS ({mode}) on port {listed}, which {entry.resource.ref} declares as "
+            f"{protocol}: the application already sends TLS there, so it is wrapped twice; "
+            "originate TLS on a plain HTTP port instead",
+            related=[related_to(entry.resource, entry.path, f"{entry.resource.ref} defines it")],
+        )

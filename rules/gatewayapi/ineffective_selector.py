@@ -1,0 +1,147 @@
+"""Policies must attach to Kubernetes Gateway API gateways by targetRefs, not selectors."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.selection import has_target_ref, selector_of, text
+from meshlint.mesh.workloads import WORKLOAD_KINDS, selects
+from meshlint.model import string_map
+
+GATEWAY_API = "gateway.networking.k8s.io"
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+LEGACY_GATEWAY_NAME_LABEL = "istio.io/gateway-name"
+ISTIO_CLASSES = frozenset({"istio", "istio-waypoint", "istio-east-west"})
+POLICY_KINDS = ("AuthorizationPolicy", "RequestAuthentication", "Telemetry", "WasmPlugin")
+
+
+def istio_deployed(gateway, mesh) -> bool:
+    """Whether Istio deploys the gateway's pods (an Istio class, or a GatewayClass in the
+    analyzed files whose controller is Istio's)."""
+    name = gateway.spec.get("gatewayClassName")
+    if name in ISTIO_CLASSES:
+        return True
+    gateway_class = mesh.get(GATEWAY_API, "GatewayClass", "", str(name))
+    controller = gateway_class.spec.get("controllerName") if gateway_class else None
+    return isinstance(controller, str) and controller.startswith("istio.io/")
+
+
+def gateway_pod_labels(gateway) -> dict[str, str]:
+    """The labels Istio puts on a Gateway's pods: its name, plus the infrastructure labels
+    (the Gateway's own labels when it sets none)."""
+    infrastructure = gateway.spec.get("infrastructure")
+    extra = infrastructure.get("labels") if isinstance(infrastructure, dict) else None
+    labels = string_map(extra) if extra else dict(gateway.labels)
+    labels[GATEWAY_NAME_LABEL] = gateway.name
+    labels[LEGACY_GATEWAY_NAME_LABEL] = gateway.name
+    return labels
+
+
+def gateway_pods(mesh, namespace: str) -> dict[str, tuple[dict[str, str], object]]:
+    """Gateway name -> (pod labels, the resource standing for the pods) in ``namespace``:
+    workloads labelled with a gateway name, and the Gateways Istio deploys."""
+    out = {}
+    for workload in mesh.workloads.all:
+        name = workload.labels.get(GATEWAY_NAME_LABEL)
+        if name and workload.namespace == namespace:
+            out[name] = (workload.labels, workload.resource)
+    for gateway in mesh.of_kind("Gateway", group=GATEWAY_API):
+        if gateway.namespace == namespace and istio_deployed(gateway, mesh):
+            out.setdefault(gateway.name, (gateway_pod_labels(gateway), gateway))
+    return out
+
+
+class GatewayApiIneffectiveSelector(Rule):
+    """A policy selects the pods of a Kubernetes Gateway API gateway with a selector.
+
+    ## What it does
+    For AuthorizationPolicy, RequestAuthentication, Telemetry and WasmPlugin resources
+    that use `spec.selector` (and no `targetRef`/`targetRefs`), checks whether the
+    selector selects the pods of a Gateway API gateway in the same namespace: pods or pod
+    templates labelled `gateway.networking.k8s.io/gateway-name`, or the pods Istio deploys
+    for a `Gateway` of an Istio class (labelled with the gateway name and its
+    infrastructure labels).
+
+    ## Why it matters
+    Istio ignores workload selectors on gateways it deploys for the Gateway API: the
+    policy silently does not apply there. Attach it with `targetRefs` to the Gateway.
+
+    ## Example
+    ```yaml
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata:
+      name: bookinfo-gateway
+    spec:
+      gatewayClassName: istio
+      listeners:
+      - {name: http, port: 80, protocol: HTTP}
+    ---
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: gateway-deny
+    spec:
+      action: DENY
+      selector:  # <-
+        matchLabels:
+          gateway.networking.k8s.io/gateway-name: bookinfo-gateway
+      rules:
+      - to:
+        - operation:
+            paths: ["/admin*"]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata:
+      name: bookinfo-gateway
+    spec:
+      gatewayClassName: istio
+      listeners:
+      - {name: http, port: 80, protocol: HTTP}
+    ---
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: gateway-deny
+    spec:
+      action: DENY
+      targetRefs:
+      - group: gateway.networking.k8s.io
+        kind: Gateway
+        name: bookinfo-gateway
+      rules:
+      - to:
+        - operation:
+            paths: ["/admin*"]
+    ```
+    """
+
+    id = "ML801"
+    name = "gateway-api-ineffective-selector"
+    severity = Severity.WARNING
+    category = "reference"
+    kinds = (*POLICY_KINDS, "Gateway", "GatewayClass", *WORKLOAD_KINDS)
+    equivalents = Equivalents(istio="IST0166", analyzers=("k8sgateway.SelectorAnalyzer",))
+
+    def check(self, mesh):
+        for policy in mesh.of_kind(*POLICY_KINDS):
+            if policy.linted and not has_target_ref(policy):
+                yield from self._check_policy(policy, mesh)
+
+    def _check_policy(self, policy, mesh):
+        selector = selector_of(policy)
+        if selector is None:
+            return
+        for name, (labels, source) in sorted(gateway_pods(mesh, policy.namespace).items()):
+            if selects(selector, labels):
+                yield self.report(
+                    policy,
+                    ("spec", "selector"),
+                    f"selector {text(selector)} selects the pods of Kubernetes Gateway {name}, "
+                    "where Istio ignores selectors: attach the policy with targetRefs "
+                    f"(group {GATEWAY_API}, kind Gateway, name {name})",
+                    key=True,
+                    related=[related_to(source)],
+                )

@@ -1,0 +1,2 @@
+"""Mutual TLS consistency between PeerAuthentications, DestinationRules and
+AuthorizationPolicies."""

@@ -1,0 +1,394 @@
+"""AuthorizationPolicy actions and rules: what Istio rejects or warns about."""
+
+import re
+
+from meshlint.engine.finding import Severity
+from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
+from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.validation.addresses import is_cidr, is_ip
+from meshlint.validation.values import items, mapping, text
+
+SOURCE_FIELDS = (
+    "principals",
+    "requestPrincipals",
+    "namespaces",
+    "ipBlocks",
+    "remoteIpBlocks",
+    "serviceAccounts",
+    "trustDomains",
+)
+OPERATION_FIELDS = ("ports", "methods", "paths", "hosts")
+#: Source fields that identify a peer without HTTP, so a DENY rule using them applies to
+#: TCP traffic too.
+TCP_SOURCE_FIELDS = (
+    "principals",
+    "namespaces",
+    "ipBlocks",
+    "remoteIpBlocks",
+    "serviceAccounts",
+    "trustDomains",
+)
+IP_FIELDS = ("ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks")
+CUSTOM_UNSUPPORTED_SOURCES = (
+    "namespaces",
+    "notNamespaces",
+    "principals",
+    "notPrincipals",
+    "requestPrincipals",
+    "notRequestPrincipals",
+)
+_UNSUPPORTED_TEMPLATE = re.compile(r"/\{\w+=\*\*?\}|\{\w*\}|/\*\*?|\*\*?/")
+IP_KEYS = ("source.ip", "remote.ip", "destination.ip")
+PLAIN_KEYS = frozenset(
+    {
+        "source.namespace",
+        "source.principal",
+        "source.serviceAccount",
+        "source.trustDomain",
+        "request.auth.principal",
+        "request.auth.audiences",
+        "request.auth.presenter",
+        "connection.sni",
+    }
+)
+MAP_KEY_PREFIXES = ("request.headers", "request.auth.claims", "experimental.envoy.filters.")
+REPLACED_KEYS = {
+    "destination.namespace": "use the policy's namespace instead",
+    "destination.name": "deprecated since v1alpha1",
+    "destination.user": "deprecated since v1alpha1",
+}
+
+
+def _both(field: str) -> tuple[str, str]:
+    return field, "not" + field[0].upper() + field[1:]
+
+
+def ip_error(value: str) -> str | None:
+    ok = is_cidr(value) if "/" in value else is_ip(value)
+    return None if ok else f'"{value}" is not an IP address or CIDR block'
+
+
+def port_text_error(value: str) -> str | None:
+    if value.isdigit() and int(value) <= 65535:
+        return None
+    return f'"{value}" is not a port number'
+
+
+def _bad_template(path: str) -> bool:
+    """A path template (with ``{*}`` or ``{**}``) using a form Istio does not support."""
+    return ("{*}" in path or "{**}" in path) and bool(_UNSUPPORTED_TEMPLATE.search(path))
+
+
+def _map_key_error(key: str) -> str | None:
+    open_at = key.find("[")
+    if key.endswith("]") and 0 < open_at < len(key) - 2:
+        return None
+    return f'condition key "{key}" must have the form name[key]'
+
+
+def condition_key_error(key: str) -> str | None:
+    """Why Istio rejects a ``when`` key, or None."""
+    if key.startswith(MAP_KEY_PREFIXES):
+        return _map_key_error(key)
+    if key in PLAIN_KEYS or key in IP_KEYS or key == "destination.port":
+        return None
+    if key in REPLACED_KEYS:
+        return f'condition key "{key}" is not supported: {REPLACED_KEYS[key]}'
+    if key.startswith("destination.labels"):
+        return f'condition key "{key}" is not supported: use the workload selector instead'
+    return f'unknown condition key "{key}"'
+
+
+def condition_value_error(key: str, value: str) -> str | None:
+    if value == "":
+        return "empty value not allowed"
+    if key in IP_KEYS:
+        return ip_error(value)
+    if key == "destination.port":
+        return port_text_error(value)
+    return None
+
+
+class AuthzActionInvalid(SemanticRule):
+    """An AuthorizationPolicy's action does not fit its rules or provider.
+
+    ## What it does
+    Checks `action` against the rest of the policy: `DENY` and `CUSTOM` need `rules`
+    (add an empty rule `{}` to match every request); `CUSTOM` needs `provider.name`, and
+    `provider` is only allowed with `CUSTOM`; `CUSTOM` rules cannot use namespaces,
+    principals or request principals, in `from` or in `when` conditions
+    (`source.namespace`, `source.principal`, `request.auth.*`).
+
+    ## Why it matters
+    The webhook rejects the policy, so the access control it describes is not enforced.
+
+    ## Example
+    ```yaml
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: deny-all
+    spec:  # <-
+      action: DENY
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: deny-all
+    spec:
+      action: DENY
+      rules:
+      - {}
+    ```
+    """
+
+    id = "ML785"
+    name = "authz-action-invalid"
+    severity = Severity.ERROR
+    kinds = ("AuthorizationPolicy",)
+    equivalents = REJECTED
+
+    def issues(self, resource):
+        spec = resource.spec
+        action = text(spec.get("action")) or "ALLOW"
+        has_rules = spec.get("rules") is not None
+        if action in ("DENY", "CUSTOM") and not has_rules:
+            yield (
+                ("spec",),
+                f"{action} without rules never applies: add rules (an empty "
+                "rule {} matches every request)",
+                True,
+            )
+        if action == "CUSTOM":
+            provider = spec.get("provider")
+            if has_rules and not text(mapping(provider).get("name")):
+                yield (
+                    ("spec", "provider") if provider is not None else ("spec", "action"),
+                    ("CUSTOM needs provider.name"),
+                )
+            yield from self._custom_rules(spec)
+        elif spec.get("provider") is not None:
+            yield ("spec", "provider"), f"provider is only allowed with action CUSTOM, not {action}"
+
+    def _custom_rules(self, spec):
+        for path, rule in enumerate_maps(spec.get("rules"), ("spec", "rules")):
+            for fpath, entry in enumerate_maps(rule.get("from"), (*path, "from")):
+                source = mapping(entry.get("source"))
+                for field in CUSTOM_UNSUPPORTED_SOURCES:
+                    if items(source.get(field)):
+                        yield (*fpath, "source", field), f"{field} is not supported with CUSTOM"
+            for wpath, condition in enumerate_maps(rule.get("when"), (*path, "when")):
+                key = text(condition.get("key"))
+                if key in ("source.namespace", "source.principal") or key.startswith(
+                    "request.auth."
+                ):
+                    yield (*wpath, "key"), f'condition "{key}" is not supported with CUSTOM'
+
+
+class AuthzRuleInvalid(SemanticRule):
+    """An AuthorizationPolicy rule has an empty part, an invalid value, or an unknown key.
+
+    ## What it does
+    Checks each rule: `from` and `to` lists are not empty; each entry has a `source` or
+    `operation` with at least one field; no list holds an empty string; IP blocks are IP
+    addresses or CIDR blocks; ports are numbers up to 65535; path templates use only
+    `{*}` and `{**}` as whole segments; `when` conditions have a known key (such as
+    `request.headers[x-user]`, `source.ip`, `request.auth.claims[groups]`) and at least
+    one value or notValue, valid for that key.
+
+    ## Why it matters
+    The webhook rejects the policy, so the access control it describes is not enforced.
+
+    ## Example
+    ```yaml
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: allow-office
+    spec:
+      rules:
+      - from:
+        - source:
+            ipBlocks: ["10.1.0.0/33"]  # <-
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: allow-office
+    spec:
+      rules:
+      - from:
+        - source:
+            ipBlocks: ["10.1.0.0/16"]
+    ```
+    """
+
+    id = "ML786"
+    name = "authz-rule-invalid"
+    severity = Severity.ERROR
+    kinds = ("AuthorizationPolicy",)
+    equivalents = REJECTED
+
+    def issues(self, resource):
+        for i, rule in enumerate(items(resource.spec.get("rules"))):
+            path = ("spec", "rules", i)
+            if rule is None:
+                yield path, "a rule must not be null"
+                continue
+            if not isinstance(rule, dict):
+                continue
+            for section in ("from", "to"):
+                if isinstance(rule.get(section), list) and not rule[section]:
+                    yield (*path, section), f"{section} must not be empty"
+            yield from self._sources(rule, path)
+            yield from self._operations(rule, path)
+            yield from self._conditions(rule, path)
+
+    def _lists(self, block, base, fields):
+        """``(path, value)`` of each string in the fields and their ``not`` forms."""
+        for field in fields:
+            for name in _both(field):
+                for i, value in enumerate(items(block.get(name))):
+                    if isinstance(value, str):
+                        yield (*base, name, i), value
+
+    def _sources(self, rule, path):
+        for fpath, entry in enumerate_maps(rule.get("from"), (*path, "from")):
+            source = entry.get("source")
+            if not isinstance(source, dict):
+                yield fpath, "a from entry needs a source"
+                continue
+            base = (*fpath, "source")
+            if not any(items(source.get(n)) for f in SOURCE_FIELDS for n in _both(f)):
+                yield base, "source must not be empty"
+            for vpath, value in self._lists(source, base, SOURCE_FIELDS):
+                if value == "":
+                    yield vpath, f"empty value not allowed in {vpath[-2]}"
+                elif vpath[-2] in IP_FIELDS:
+                    error = ip_error(value)
+                    if error:
+                        yield vpath, error
+
+    def _operations(self, rule, path):
+        for tpath, entry in enumerate_maps(rule.get("to"), (*path, "to")):
+            operation = entry.get("operation")
+            if not isinstance(operation, dict):
+                yield tpath, "a to entry needs an operation"
+                continue
+            base = (*tpath, "operation")
+            if not any(items(operation.get(n)) for f in OPERATION_FIELDS for n in _both(f)):
+                yield base, "operation must not be empty"
+            for vpath, value in self._lists(operation, base, OPERATION_FIELDS):
+                field = vpath[-2]
+                if value == "":
+                    yield vpath, f"empty value not allowed in {field}"
+                elif field in ("ports", "notPorts"):
+                    error = port_text_error(value)
+                    if error:
+                        yield vpath, error
+                elif field in ("paths", "notPaths") and _bad_template(value):
+                    yield (
+                        vpath,
+                        (
+                            f'unsupported path template "{value}": only whole {{*}} and {{**}} '
+                            "segments are allowed"
+                        ),
+                    )
+
+    def _conditions(self, rule, path):
+        for wpath, condition in enumerate_maps(rule.get("when"), (*path, "when")):
+            key = condition.get("key")
+            if not isinstance(key, str):
+                continue
+            if key == "":
+                yield (*wpath, "key"), "condition key must not be empty"
+                continue
+            values, not_values = items(condition.get("values")), items(condition.get("notValues"))
+            if not values and not not_values:
+                yield wpath, f'condition "{key}" needs values or notValues'
+                continue
+            error = condition_key_error(key)
+            if error:
+                yield (*wpath, "key"), error
+                continue
+            for field, entries in (("values", values), ("notValues", not_values)):
+                for i, value in enumerate(entries):
+                    error = condition_value_error(key, value) if isinstance(value, str) else None
+                    if error:
+                        yield (*wpath, field, i), error
+
+
+class AuthzDenyHTTPOnly(SemanticRule):
+    """A DENY rule uses only HTTP attributes, so it denies all TCP traffic.
+
+    ## What it does
+    Reports DENY rules whose `to` operations have no `ports`/`notPorts`, or whose `from`
+    sources (without `to`) only use request principals. Such attributes cannot be
+    evaluated on plain TCP connections, so Istio denies every TCP connection in the
+    policy's scope.
+
+    ## Why it matters
+    Databases, message brokers and other TCP services behind the same workload stop
+    working. State the HTTP ports in the rule.
+
+    ## Example
+    ```yaml
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: deny-admin
+    spec:
+      action: DENY
+      rules:
+      - to:  # <-
+        - operation:
+            paths: [/admin/*]
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: deny-admin
+    spec:
+      action: DENY
+      rules:
+      - to:
+        - operation:
+            ports: ["8080"]
+            paths: [/admin/*]
+    ```
+    """
+
+    id = "ML787"
+    name = "authz-deny-http-only"
+    severity = Severity.WARNING
+    kinds = ("AuthorizationPolicy",)
+    equivalents = WARNED
+
+    def issues(self, resource):
+        if resource.spec.get("action") != "DENY":
+            return
+        for path, rule in enumerate_maps(resource.spec.get("rules"), ("spec", "rules")):
+            sources = [mapping(e.get("source")) for e in items(rule.get("from"))]
+            sources = [s for s in sources if s]
+            operations = [mapping(e.get("operation")) for e in items(rule.get("to"))]
+            operations = [o for o in operations if o]
+            tcp_from = any(
+                s.get(n) is not None for s in sources for f in TCP_SOURCE_FIELDS for n in _both(f)
+            )
+            tcp_to = any(o.get(n) is not None for o in operations for n in ("ports", "notPorts"))
+            if operations and not tcp_to:
+                yield (*path, "to"), "without ports, this DENY rule also denies all TCP traffic"
+            elif sources and not operations and not tcp_from:
+                yield (
+                    (*path, "from"),
+                    ("request principals alone make this DENY rule deny all TCP traffic"),
+                )

@@ -1,0 +1,121 @@
+"""Sidecar egress hosts should name services that exist."""
+
+from meshlint.engine.finding import Severity
+from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh import hosts
+from meshlint.mesh.resolve import Resolution, found, not_found, unknown
+
+ANY = "*"
+
+
+def egress_hosts(sidecar):
+    """(path, namespace part, DNS part) of each ``egress[].hosts`` entry."""
+    egress = sidecar.spec.get("egress")
+    for i, listener in enumerate(egress if isinstance(egress, list) else ()):
+        entries = listener.get("hosts") if isinstance(listener, dict) else None
+        for j, entry in enumerate(entries if isinstance(entries, list) else ()):
+            if isinstance(entry, str) and "/" in entry:
+                namespace, _, name = entry.partition("/")
+                yield ("spec", "egress", i, "hosts", j), namespace, name
+
+
+def resolve_egress_host(mesh, sidecar, namespace: str, name: str) -> Resolution:
+    """Whether a Service or ServiceEntry of ``namespace`` (any with ``*``) defines
+    ``name`` and is exported to the Sidecar's namespace."""
+    owner = sidecar.namespace if namespace == "." else namespace
+    domain = mesh.settings.cluster_domain
+    host = name if owner == ANY else hosts.fqdn(name, owner, domain)
+    entries = [e for e in mesh.services.lookup(host) if owner in (ANY, e.namespace)]
+    visible = [e for e in entries if hosts.visible(e.export_to, e.namespace, sidecar.namespace)]
+    if visible or any(hosts.matches(p, host) for p in mesh.settings.external_hosts):
+        return found(visible)
+    if entries:
+        refs = ", ".join(sorted({e.resource.ref for e in entries}))
+        return not_found(f"{refs} defines it but does not export it to {sidecar.namespace}")
+    if mesh.settings.assume_complete:
+        return not_found()
+    for candidate in (owner, hosts.cluster_local_namespace(host, domain)):
+        if candidate not in (None, ANY) and candidate not in mesh.namespaces_seen:
+            return unknown(f"namespace {candidate} is not in the analyzed files")
+    return not_found()
+
+
+class SidecarEgressHostNotFound(Rule):
+    """A Sidecar imports an egress host that no Service or ServiceEntry defines.
+
+    ## What it does
+    Looks up each `egress[].hosts` entry (`namespace/dnsName`) in the service registry:
+    a Service or ServiceEntry host of that namespace (any namespace for `*/`, the
+    Sidecar's own for `./`) that is exported to the Sidecar's namespace. Short names are
+    expanded with the namespace. Entries that import whole namespaces (`ns/*`), `~/`
+    entries and wildcard names are not checked. A namespace none of the analyzed files
+    lives in is not reported unless `--assume-complete` is given.
+
+    ## Why it matters
+    A Sidecar's egress hosts are the only services its workloads can reach (with
+    `REGISTRY_ONLY`, everything else is blocked; with `ALLOW_ANY`, it bypasses routing
+    and policy). A misspelled host imports nothing, so calls to the intended service
+    fail or skip the mesh's traffic rules.
+
+    ## Example
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: ratings
+    spec:
+      selector: {app: ratings}
+      ports:
+      - {name: http, port: 9080}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: Sidecar
+    metadata:
+      name: default
+    spec:
+      egress:
+      - hosts:
+        - ./ratngs.default.svc.cluster.local  # <-
+        - istio-system/*
+    ```
+
+    ## Use instead
+    ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: ratings
+    spec:
+      selector: {app: ratings}
+      ports:
+      - {name: http, port: 9080}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: Sidecar
+    metadata:
+      name: default
+    spec:
+      egress:
+      - hosts:
+        - ./ratings.default.svc.cluster.local
+        - istio-system/*
+    ```
+    """
+
+    id = "ML470"
+    name = "sidecar-egress-host-not-found"
+    severity = Severity.WARNING
+    category = "reference"
+    kinds = ("Sidecar", "Service", "ServiceEntry")
+    targets = ("Sidecar",)
+    equivalents = Equivalents(kiali="KIA1004")
+
+    def check_resource(self, sidecar, mesh):
+        for path, namespace, name in egress_hosts(sidecar):
+            if namespace == "~" or not name or hosts.is_wildcard(name):
+                continue
+            resolution = resolve_egress_host(mesh, sidecar, namespace, name)
+            owner = sidecar.namespace if namespace == "." else namespace
+            where = "any namespace" if owner == ANY else f"namespace {owner}"
+            message = f'egress host "{name}" matches no Service or ServiceEntry of {where}'
+            yield from self.unresolved(sidecar, path, resolution, message, mesh)

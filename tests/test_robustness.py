@@ -181,3 +181,44 @@ def test_unreadable_file(tmp_path):
     (tmp_path / "secret.yaml").chmod(0)
     _, report = lint_dir(tmp_path)
     assert ("unreadable-file", "secret.yaml", 1, 1) in findings(report)
+
+
+def test_limits_can_be_raised(tmp_path):
+    deep = b"a:\n" + b"".join(b"  " * i + b"b:\n" for i in range(1, 600))
+    with_neighbour(tmp_path, "deep.yaml", deep)
+    _, report = lint_dir(tmp_path)
+    assert ("input-limit", "deep.yaml", 402, 803) in findings(report)
+    _, raised = lint_dir(tmp_path, "--max-depth", "1000")
+    assert [f for f in findings(raised) if f[1] == "deep.yaml"] == [
+        ("not-kubernetes", "deep.yaml", 1, 1)
+    ]
+    (tmp_path / "two.yaml").write_text("a: 1\n---\nb: 2\n")
+    _, lowered = lint_dir(tmp_path, "--max-documents", "1")
+    assert ("input-limit", "two.yaml", 3, 1) in findings(lowered)
+
+
+def test_kustomize_renders_only_when_asked_and_installed(tmp_path):
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text("resources: [../base]\n")
+    (tmp_path / "dr.yaml").write_text(DR)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "kustomize"
+    fake.write_text(f"#!/bin/sh\ncat '{tmp_path / 'rendered.out'}'\n")
+    fake.chmod(0o755)
+    (tmp_path / "rendered.out").write_text(NEIGHBOUR)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+    def run(*extra: str) -> list:
+        done = subprocess.run(
+            [sys.executable, "-m", "meshlint", "lint", "--format", "json", *extra, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        return findings(json.loads(done.stdout))
+
+    assert ("kustomization", "kustomization.yaml", 1, 1) in run()
+    assert ("vs-subset-not-found", "kustomization.yaml", 12, 17) in run("--kustomize")

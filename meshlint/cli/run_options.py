@@ -120,6 +120,31 @@ RUN_OPTIONS = [
         help="Skip files larger than this many bytes (default: 50 MiB).",
     ),
     click.option(
+        "--max-depth",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Skip documents nested deeper than this many levels (default: 400).",
+    ),
+    click.option(
+        "--max-documents",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Read at most this many documents per file (default: 10000).",
+    ),
+    click.option(
+        "--max-expanded-nodes",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Skip documents whose aliases expand to more nodes than this (default: 1000000).",
+    ),
+    click.option(
+        "--kustomize",
+        is_flag=True,
+        default=None,
+        help="Render kustomization directories with kustomize (or kubectl kustomize) "
+        "when one is on PATH, and lint the output.",
+    ),
+    click.option(
         "--baseline",
         type=click.Path(dir_okay=False),
         help="Report only findings not recorded in this baseline file.",
@@ -183,6 +208,9 @@ def _severities(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+LIMIT_KEYS = ("max_depth", "max_documents", "max_expanded_nodes")
+
+
 def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
     """The command-line flags as a config layer (None and empty mean: not given)."""
     return Config(
@@ -197,6 +225,8 @@ def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
         baseline=kw["baseline"],
         show_suppressed=kw["show_suppressed"],
         max_file_size=kw["max_file_size"],
+        limits={k: kw[k] for k in LIMIT_KEYS if kw.get(k) is not None},
+        kustomize=kw.get("kustomize"),
         mesh=MeshKeys(
             config_file=kw["mesh_config"],
             networks_file=kw["mesh_networks"],

@@ -58,6 +58,9 @@ class Config:
     baseline: str | None = None
     show_suppressed: bool | None = None
     max_file_size: int | None = None
+    #: Input limits by Limits field name (max_depth, max_documents, max_expanded_nodes).
+    limits: dict[str, int] = field(default_factory=dict)
+    kustomize: bool | None = None
     mesh: MeshKeys = field(default_factory=MeshKeys)
 
 
@@ -224,5 +227,11 @@ def from_source(source: ConfigSource) -> Config:
     config.baseline = resolve_path(base, data["baseline"]) if "baseline" in data else None
     config.show_suppressed = data.get("show-suppressed")
     config.max_file_size = data.get("max-file-size")
+    config.limits = {
+        key.replace("-", "_"): data[key]
+        for key in ("max-depth", "max-documents", "max-expanded-nodes")
+        if key in data
+    }
+    config.kustomize = data.get("kustomize")
     config.mesh = _mesh(source, data.get("mesh", {}))
     return config

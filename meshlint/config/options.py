@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.model import Config, MeshKeys
 from meshlint.engine.finding import Severity
@@ -176,4 +178,7 @@ def lint_options(config: Config, paths: list[str]) -> tuple[LintOptions, list[st
     )
     if config.max_file_size is not None:
         options.max_file_size = config.max_file_size
+    if config.limits:
+        options.limits = replace(options.limits, **config.limits)
+    options.kustomize = bool(config.kustomize)
     return options, _unknown_names(config, known)

@@ -11,7 +11,7 @@ from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule
 from meshlint.engine.runner import locate, run_rules, to_location
 from meshlint.engine.selection import select_rules
-from meshlint.loader.documents import InputProblem, LoadedFile, load_source
+from meshlint.loader.documents import InputProblem, LoadedFile, is_kustomization, load_source
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
 from meshlint.mesh.config import MeshSettings
@@ -35,6 +35,8 @@ class LintOptions:
     severity_overrides: dict[str, Severity] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     limits: Limits = field(default_factory=Limits)
+    #: Render kustomization files with kustomize (when installed) instead of skipping them.
+    kustomize: bool = False
     kinds: frozenset[str] | None = None
     resource_filter: Callable[[Resource], bool] | None = None
     #: Multi-cluster input: cluster name -> the files that describe that cluster.
@@ -67,9 +69,15 @@ class LintResult:
 def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
     """Read and parse every file; bad files come back with problems, never exceptions."""
     namespace = options.settings.default_namespace
-    return [
-        load_source(read(path, options.max_file_size), namespace, options.limits) for path in paths
-    ]
+    return [load_source(_source(path, options), namespace, options.limits) for path in paths]
+
+
+def _source(path: str, options: LintOptions) -> SourceText:
+    if options.kustomize and is_kustomization(path):
+        from meshlint.loader.kustomize import render
+
+        return render(path)
+    return read(path, options.max_file_size)
 
 
 def _problem_finding(problem: InputProblem) -> Finding:

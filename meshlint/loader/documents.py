@@ -41,6 +41,10 @@ class LoadedFile:
     comments: FileDirectives | None = None
 
 
+def is_kustomization(path: str) -> bool:
+    return os.path.basename(path) in _KUSTOMIZATION
+
+
 def _point(line: int, column: int) -> Span:
     return (line, column, line, column + 1)
 
@@ -64,7 +68,7 @@ def load_source(
         span = _point(issue.line, issue.column)
         loaded.problems.append(InputProblem(rule, issue.message, source.path, span))
         return loaded
-    if os.path.basename(source.path) in _KUSTOMIZATION:
+    if is_kustomization(source.path) and source.rendered is None:
         loaded.problems.append(
             InputProblem(
                 "kustomization",

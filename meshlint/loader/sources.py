@@ -46,6 +46,8 @@ class SourceText:
     path: str
     text: str | None
     issue: ReadIssue | None = None
+    #: The command that produced the text, when it was rendered rather than read.
+    rendered: str | None = None
 
 
 def _excluded(path: str, exclude: Iterable[str]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -328,6 +329,8 @@ def parse_text(
     previous_end = -1
     paused = gc.isenabled()
     gc.disable()
+    recursion = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(recursion, limits.max_depth * 3 + 500))
     try:
         for index, node in enumerate(_compose(text, loader_class)):
             if index >= limits.max_documents:
@@ -378,6 +381,7 @@ def parse_text(
             ParseIssue("limit", "nesting too deep to parse; rest of file skipped", None)
         )
     finally:
+        sys.setrecursionlimit(recursion)
         if paused:
             gc.enable()
     return result

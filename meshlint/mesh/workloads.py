@@ -7,7 +7,7 @@ be checked against a repository of manifests without a cluster.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from meshlint.fieldpath import Path, get
 from meshlint.model import Resource, string_map
@@ -34,10 +34,10 @@ class Workload:
     labels: dict[str, str]
     annotations: dict[str, str]
     pod_spec: dict
+    namespace: str = field(init=False)
 
-    @property
-    def namespace(self) -> str:
-        return self.resource.namespace
+    def __post_init__(self) -> None:
+        self.namespace = self.resource.namespace
 
     def containers(self, *, init: bool = False) -> list[dict]:
         items = self.pod_spec.get("initContainers" if init else "containers")
@@ -79,19 +79,30 @@ class WorkloadIndex:
     def __init__(self, workloads: Iterable[Workload]) -> None:
         self.all: list[Workload] = list(workloads)
         self._by_label: dict[tuple[str, str], list[Workload]] = {}
+        self._by_namespace: dict[str, list[Workload]] = {}
+        self._by_namespace_label: dict[tuple[str, str, str], list[Workload]] = {}
         for workload in self.all:
-            for item in workload.labels.items():
-                self._by_label.setdefault(item, []).append(workload)
+            namespace = workload.namespace
+            self._by_namespace.setdefault(namespace, []).append(workload)
+            for key, value in workload.labels.items():
+                self._by_label.setdefault((key, value), []).append(workload)
+                self._by_namespace_label.setdefault((namespace, key, value), []).append(workload)
+
+    def _candidates(self, selector: Mapping[str, str], namespace: str | None) -> list[Workload]:
+        """The shortest indexed list that must contain every match."""
+        if not selector:
+            return self.all if namespace is None else self._by_namespace.get(namespace, [])
+        if namespace is None:
+            lists = [self._by_label.get(item, []) for item in selector.items()]
+        else:
+            lists = [
+                self._by_namespace_label.get((namespace, *item), []) for item in selector.items()
+            ]
+        return min(lists, key=len)
 
     def matching(self, selector: Mapping[str, str], namespace: str | None = None) -> list[Workload]:
         """Workloads the selector selects, in ``namespace`` or in every namespace if None."""
-        if selector:
-            first = next(iter(selector.items()))
-            candidates = self._by_label.get(first, [])
-        else:
-            candidates = self.all
-        return [
-            w
-            for w in candidates
-            if (namespace is None or w.namespace == namespace) and selects(selector, w.labels)
-        ]
+        candidates = self._candidates(selector, namespace)
+        if len(selector) <= 1:
+            return list(candidates)
+        return [w for w in candidates if selects(selector, w.labels)]

@@ -99,6 +99,7 @@ class WorkloadNotCoveredByAuthorization(Rule):
     """
 
     id = "ML661"
+    opt_in = True
     name = "workload-not-covered-by-authz"
     severity = Severity.INFO
     category = "security"

@@ -1,16 +1,19 @@
 """Benchmark: full ``meshlint lint`` against PyYAML merely loading the same files.
 
-    python benchmarks/bench_lint.py [--resources 10000] [--rounds 3] [--single]
+    python benchmarks/bench_lint.py [--resources 10000 50000] [--rounds 3] [--quick]
 
-Both run as fresh processes, interleaved round by round (the machine is noisy); the script
-prints the median seconds, resources per second, and the ratio lint / load. The target of
-the core issue is a ratio of at most 3.0 at 10,000 resources.
+For each size and layout (200 files, one file), both run as fresh processes, interleaved
+round by round (the machine is noisy); the script prints median seconds, resources per
+second, the ratio lint / load, peak memory, the 50k/10k growth, and one small file against
+yamllint (when installed). Targets: ratio <= 3.0 (core), <= 1.0 (performance issue),
+growth <= 5.5, RSS < 1 GB, small file <= 1.5x yamllint.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_mesh import write
 
+REPO = Path(__file__).resolve().parents[1]
 LOAD = (
     "import sys, yaml\n"
     "docs = []\n"
@@ -37,7 +41,7 @@ def timed(command: list[str]) -> float:
     run = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if run.returncode not in (0, 1):
-        raise SystemExit(f"{command[:3]} failed ({run.returncode}):\n{run.stderr[-2000:]}")
+        raise SystemExit(f"{command[:4]} failed ({run.returncode}):\n{run.stderr[-2000:]}")
     return elapsed
 
 
@@ -49,29 +53,71 @@ def peak_rss_mb(command: list[str]) -> float | None:
     return int(run.stderr.strip().splitlines()[-1]) / 1024
 
 
+def compare(load: list[str], lint: list[str], rounds: int) -> tuple[float, float]:
+    loads, lints = [], []
+    for _ in range(rounds):
+        loads.append(timed(load))
+        lints.append(timed(lint))
+    return statistics.median(loads), statistics.median(lints)
+
+
+def lint_command(target: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "meshlint",
+        "lint",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        os.devnull,
+        target,
+    ]
+
+
+def mesh_figures(resources: int, single: bool, rounds: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [str(p) for p in write(Path(tmp), resources, 1 if single else 200)]
+        size = sum(os.path.getsize(f) for f in files) / 1e6
+        base, ours = compare([sys.executable, "-c", LOAD, *files], lint_command(tmp), rounds)
+        rss = peak_rss_mb(lint_command(tmp))
+    layout = "1 file" if single else f"{len(files)} files"
+    print(f"\n{resources} resources, {layout}, {size:.1f} MB")
+    print(f"  PyYAML CSafeLoader load_all: {base:7.2f} s  {resources / base:8.0f} resources/s")
+    print(f"  meshlint lint (json):        {ours:7.2f} s  {resources / ours:8.0f} resources/s")
+    print(f"  ratio lint / load:           {ours / base:7.2f}x")
+    if rss is not None:
+        print(f"  meshlint peak RSS:           {rss:7.0f} MB")
+    return ours
+
+
+def small_file(rounds: int) -> None:
+    target = str(REPO / "examples" / "bookinfo-broken" / "virtual-services.yaml")
+    yamllint = shutil.which("yamllint") or str(Path(sys.executable).parent / "yamllint")
+    if not Path(yamllint).exists():
+        print("\none small file: yamllint not installed, skipped")
+        return
+    base, ours = compare([yamllint, target], lint_command(target), rounds * 3)
+    print(f"\none small file ({Path(target).name})")
+    print(f"  yamllint:      {base * 1000:6.0f} ms")
+    print(f"  meshlint lint: {ours * 1000:6.0f} ms   ratio {ours / base:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--resources", type=int, default=10_000)
+    parser.add_argument("--resources", type=int, nargs="+", default=[10_000])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--single", action="store_true", help="one file instead of 200")
+    parser.add_argument("--single", action="store_true", help="also the one-file layout")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        files = [str(p) for p in write(Path(tmp), args.resources, 1 if args.single else 200)]
-        size = sum(os.path.getsize(f) for f in files) / 1e6
-        load = [sys.executable, "-c", LOAD, *files]
-        lint = [sys.executable, "-m", "meshlint", "lint", "--format", "json", "-o", os.devnull, tmp]
-        loads, lints = [], []
-        for _ in range(args.rounds):
-            loads.append(timed(load))
-            lints.append(timed(lint))
-        base, ours = statistics.median(loads), statistics.median(lints)
-        rss = peak_rss_mb(lint)
-    print(f"mesh: {args.resources} resources, {len(files)} files, {size:.1f} MB")
-    print(f"PyYAML CSafeLoader load_all: {base:7.2f} s  {args.resources / base:9.0f} resources/s")
-    print(f"meshlint lint (json):        {ours:7.2f} s  {args.resources / ours:9.0f} resources/s")
-    print(f"ratio lint / load:           {ours / base:7.2f}x  (rounds: {args.rounds}, medians)")
-    if rss is not None:
-        print(f"meshlint peak RSS:           {rss:7.0f} MB")
+    times: dict[int, float] = {}
+    for resources in args.resources:
+        times[resources] = mesh_figures(resources, False, args.rounds)
+        if args.single:
+            mesh_figures(resources, True, args.rounds)
+    if 10_000 in times and 50_000 in times:
+        print(f"\ngrowth 50k / 10k: {times[50_000] / times[10_000]:.2f}x (linear would be 5.0)")
+    small_file(args.rounds)
 
 
 if __name__ == "__main__":

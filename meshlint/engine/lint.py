@@ -141,13 +141,15 @@ def analyze(
     options: LintOptions,
     *,
     scope: set[tuple] | None = None,
+    changed_kinds: frozenset[str] | None = None,
     previous: LintResult | None = None,
 ) -> LintResult:
     """Index the parsed inputs, run the selected rules, and locate every finding.
 
-    Incremental use (the language server): with ``scope`` (resource keys an edit can
-    affect) and the ``previous`` result, per-resource rules re-check only the scope and
-    keep their previous findings on unchanged resources elsewhere.
+    Incremental use (the language server), with the ``previous`` result: rules that read
+    none of the ``changed_kinds`` keep their previous findings (a rule declares every kind
+    it reads); per-resource rules re-check only the ``scope`` (resource keys an edit can
+    affect) and keep their previous findings on unchanged resources elsewhere.
     """
     resources: list[Resource] = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     if options.kinds is not None:
@@ -160,10 +162,13 @@ def analyze(
     active = _instantiate(
         [r for r in rules if not r.input_rule], options.severity_overrides, options.rule_params
     )
-    findings = run_rules(mesh, active, scope)
+    unaffected: set[type[Rule]] = set()
+    if previous is not None and changed_kinds is not None:
+        unaffected = {type(r) for r in active if r.kinds and changed_kinds.isdisjoint(r.kinds)}
+    findings = run_rules(mesh, [r for r in active if type(r) not in unaffected], scope)
     locate(findings)
-    if scope is not None and previous is not None:
-        findings += _kept_findings(previous, mesh, scope)
+    if previous is not None and (scope is not None or unaffected):
+        findings += _kept_findings(previous, mesh, scope, unaffected)
     input_names = {r.name for r in rules if r.input_rule}
     for file in inputs.loaded:
         findings.extend(_problem_finding(p) for p in file.problems if p.rule in input_names)
@@ -183,17 +188,28 @@ def analyze(
     )
 
 
-def _kept_findings(previous: LintResult, mesh: Mesh, scope: set[tuple]) -> list[Finding]:
-    """Previous per-resource findings on resources outside the scope that still exist."""
-    return [
-        f
-        for f in previous.findings
-        if f.resource is not None
-        and f.rule.per_resource()
-        and not f.rule.input_rule
-        and f.resource.key not in scope
-        and mesh.get(*f.resource.key) is f.resource
-    ]
+def _kept_findings(
+    previous: LintResult, mesh: Mesh, scope: set[tuple] | None, unaffected: set[type[Rule]]
+) -> list[Finding]:
+    """Previous findings still valid after an edit: those of rules that read nothing the
+    edit changed, and per-resource findings on resources outside the scope, as long as
+    their resource still exists unchanged."""
+
+    def kept(finding: Finding) -> bool:
+        rule = finding.rule
+        if rule.input_rule:
+            return False
+        if rule in unaffected:
+            return finding.resource is None or mesh.get(*finding.resource.key) is finding.resource
+        return (
+            scope is not None
+            and finding.resource is not None
+            and rule.per_resource()
+            and finding.resource.key not in scope
+            and mesh.get(*finding.resource.key) is finding.resource
+        )
+
+    return [f for f in previous.findings if kept(f)]
 
 
 def lint(options: LintOptions) -> LintResult:

@@ -60,11 +60,15 @@ class Workspace:
             changed, self.changed = self.changed, []
         paths = sorted(files)
         inputs = LoadedInputs(paths, [files[p] for p in paths])
-        scope = None
-        if not full and self.result is not None:
-            resources = [r for f in inputs.loaded for r in f.resources]
-            scope = affected(resources, changed, self.options.settings.root_namespace)
-        self.result = analyze(inputs, self.options, scope=scope, previous=self.result)
+        if full or self.result is None:
+            self.result = analyze(inputs, self.options)
+            return self.result
+        resources = [r for f in inputs.loaded for r in f.resources]
+        scope = affected(resources, changed, self.options.settings.root_namespace)
+        kinds = frozenset(r.kind for r in changed) if scope is not None else None
+        self.result = analyze(
+            inputs, self.options, scope=scope, changed_kinds=kinds, previous=self.result
+        )
         return self.result
 
     def findings_by_file(self) -> dict[str, list[Finding]]:

@@ -114,3 +114,8 @@ def _label_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def as_list(value: object) -> list:
+    """``value`` when it is a list, else an empty one (manifests may hold anything)."""
+    return value if isinstance(value, list) else []

@@ -47,3 +47,9 @@ def test_pipeline_survives_arbitrary_kubernetes_like_objects(objects):
 @given(st.sampled_from(SEEDS), MUTATIONS)
 def test_pipeline_survives_mutated_manifests(original, ops):
     lint_bytes(mutate(original, ops), *SEEDS)
+
+
+def test_regression_pod_containers_of_the_wrong_type():
+    """Found by tools/fuzz.py: a Pod whose ``containers`` is a number crashed ML610."""
+    lint_bytes(b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: -3.2e+62\n")
+    lint_bytes(b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: 7\n")

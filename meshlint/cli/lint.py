@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -28,6 +29,7 @@ def lint(paths: tuple[str, ...], failure_threshold: str | None, verbose: bool, *
     from meshlint.engine.lint import lint as run_lint
     from meshlint.loader.sources import MissingPath
 
+    gc.disable()  # one short-lived process building millions of objects: collect at exit
     scope = report_scope(paths, kw)
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold

@@ -126,7 +126,6 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
         context = load_files(context_files, options)
     finally:
         gc.enable()
-    gc.freeze()
     for file in loaded:
         for resource in file.resources:
             resource.cluster = cluster_of.get(resource.file, "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from meshlint.engine.finding import Finding
 from meshlint.fieldpath import get, path_at, span_of
 from meshlint.mesh.index import Mesh
-from meshlint.model import Resource
+from meshlint.model import Resource, as_list
 
 
 def rule_hover(finding: Finding) -> str:
@@ -50,7 +50,7 @@ def reference_hover(mesh: Mesh, resource: Resource, line: int, column: int) -> s
         rules = mesh.destination_rules_for(mesh.fqdn(host, resource.namespace), resource.namespace)
         targets = []
         for dr in rules:
-            for i, subset in enumerate(dr.spec.get("subsets") or []):
+            for i, subset in enumerate(as_list(dr.spec.get("subsets"))):
                 if isinstance(subset, dict) and subset.get("name") == value:
                     targets.append(_where(dr, ("spec", "subsets", i)))
         return _describe(

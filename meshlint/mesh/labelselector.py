@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from meshlint.model import string_map
+from meshlint.model import as_list, string_map
 
 
 def _expression_matches(expression: object, labels: Mapping[str, str]) -> bool:
@@ -12,7 +12,7 @@ def _expression_matches(expression: object, labels: Mapping[str, str]) -> bool:
         return False
     key = str(expression.get("key") or "")
     operator = expression.get("operator")
-    values = [str(v) for v in expression.get("values") or []]
+    values = [str(v) for v in as_list(expression.get("values"))]
     if operator == "In":
         return key in labels and labels[key] in values
     if operator == "NotIn":
@@ -33,5 +33,5 @@ def selector_matches(selector: object, labels: Mapping[str, str]) -> bool:
     wanted = string_map(selector.get("matchLabels"))
     if any(labels.get(k) != v for k, v in wanted.items()):
         return False
-    expressions = selector.get("matchExpressions") or []
+    expressions = as_list(selector.get("matchExpressions"))
     return all(_expression_matches(e, labels) for e in expressions)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from meshlint.fieldpath import Path
 from meshlint.mesh import hosts
-from meshlint.model import Resource, string_map
+from meshlint.model import Resource, as_list, string_map
 
 EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"
 
@@ -64,7 +64,7 @@ def service_hosts(
                 p.get("targetPort", p.get("port")),
                 p.get("appProtocol"),
             )
-            for p in spec.get("ports") or []
+            for p in as_list(spec.get("ports"))
             if isinstance(p, dict)
         ]
         export = resource.annotations.get(EXPORT_TO_ANNOTATION)
@@ -80,7 +80,7 @@ def service_hosts(
                 str(p.get("protocol") or ""),
                 p.get("targetPort"),
             )
-            for p in spec.get("ports") or []
+            for p in as_list(spec.get("ports"))
             if isinstance(p, dict)
         ]
         raw_export = spec.get("exportTo")

@@ -25,7 +25,8 @@ def proxy_uid_paths(workload) -> list[tuple]:
     context = workload.pod_spec.get("securityContext")
     if isinstance(context, dict) and as_int(context.get("runAsUser")) == PROXY_UID:
         paths.append((*spec_path, "securityContext", "runAsUser"))
-    for index, container in enumerate(workload.pod_spec.get("containers") or []):
+    containers = workload.pod_spec.get("containers")
+    for index, container in enumerate(containers if isinstance(containers, list) else []):
         if not isinstance(container, dict) or container.get("name") in SKIPPED_CONTAINERS:
             continue
         context = container.get("securityContext")

@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.workloads import workload_of
+from meshlint.model import as_list
 
 ENV = "BLOCKED_CIDRS_IN_JWKS_URIS"
 MAX_LISTED = 5
@@ -21,7 +22,7 @@ def fetching_policies(mesh) -> list:
 
 def _configured(containers: list[dict]) -> bool:
     for container in containers:
-        for env in container.get("env") or []:
+        for env in as_list(container.get("env")):
             if isinstance(env, dict) and env.get("name") == ENV and env.get("value"):
                 return True
     return False
@@ -30,7 +31,7 @@ def _configured(containers: list[dict]) -> bool:
 def _env_path(workload) -> tuple:
     """istiod's ``discovery`` container's env (or the container, or the containers list)."""
     base = (*workload.template_path, "spec", "containers")
-    containers = workload.pod_spec.get("containers") or []
+    containers = as_list(workload.pod_spec.get("containers"))
     for index, container in enumerate(containers):
         if isinstance(container, dict) and container.get("name") == "discovery":
             return (*base, index, "env") if "env" in container else (*base, index, "name")

@@ -14,6 +14,7 @@ from meshlint.mesh.injection import (
     webhooks_of,
 )
 from meshlint.mesh.resolve import found, not_found, unknown
+from meshlint.model import as_list
 
 ANALYZER = "webhook.Analyzer"
 KINDS = ("MutatingWebhookConfiguration", "Service")
@@ -26,9 +27,9 @@ def _selector_revisions(selector: object) -> set[str]:
     match = selector.get("matchLabels")
     if isinstance(match, dict) and REVISION_LABEL in match:
         revisions.add(str(match[REVISION_LABEL]))
-    for expression in selector.get("matchExpressions") or []:
+    for expression in as_list(selector.get("matchExpressions")):
         if isinstance(expression, dict) and expression.get("key") == REVISION_LABEL:
-            revisions.update(str(v) for v in expression.get("values") or [])
+            revisions.update(str(v) for v in as_list(expression.get("values")))
     return revisions
 
 

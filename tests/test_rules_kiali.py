@@ -64,10 +64,58 @@ def test_existing_rules_name_their_kiali_code(code, rule):
 
 
 def test_every_static_non_mtls_kiali_code_has_a_rule():
-    static = """KIA0002 KIA0003 KIA0004 KIA0005 KIA0101 KIA0102 KIA0104 KIA0201 KIA0202
-    KIA0203 KIA0209 KIA0301 KIA0701 KIA1004 KIA1006 KIA1007 KIA1101 KIA1102 KIA1104
-    KIA1105 KIA1106 KIA1107 KIA1108 KIA1211 KIA1212 KIA1301 KIA1311 KIA1401 KIA1402
-    KIA1501 KIA1502 KIA1503 KIA1504 KIA1601 KIA1702""".split()
+    static = [
+        "KIA0002",
+        "KIA0003",
+        "KIA0004",
+        "KIA0005",
+        "KIA0101",
+        "KIA0102",
+        "KIA0104",
+        "KIA0201",
+        "KIA0202",
+        "KIA0203",
+        "KIA0209",
+        "KIA0301",
+        "KIA0701",
+        "KIA1004",
+        "KIA1006",
+        "KIA1007",
+        "KIA1101",
+        "KIA1102",
+        "KIA1104",
+        "KIA1105",
+        "KIA1106",
+        "KIA1107",
+        "KIA1108",
+        "KIA1211",
+        "KIA1212",
+        "KIA1301",
+        "KIA1311",
+        "KIA1401",
+        "KIA1402",
+        "KIA1501",
+        "KIA1502",
+        "KIA1503",
+        "KIA1504",
+        "KIA1601",
+        "KIA1702",
+        # ambient waypoint enrollment
+        "KIA0109",
+        "KIA0110",
+        "KIA0210",
+        "KIA0211",
+        "KIA0212",
+        "KIA1109",
+        "KIA1110",
+        "KIA1111",
+        "KIA1112",
+        "KIA1113",
+        "KIA1114",
+        "KIA1115",
+        "KIA1116",
+        "KIA1117",
+    ]
     codes = {r.equivalents.kiali for r in builtin_rules()}
     assert [c for c in static if c not in codes] == []
 
@@ -643,9 +691,8 @@ spec:
 
 
 def test_export_to_namespaces_are_tri_state(lint_yaml):
-    text = (
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
-        + vs("a", 'hosts: [a]\nexportTo: [".", shop, blog, "*"]\nhttp:\n' + CATCH_ALL)
+    text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n" + vs(
+        "a", 'hosts: [a]\nexportTo: [".", shop, blog, "*"]\nhttp:\n' + CATCH_ALL
     )
     assert of(lint_yaml("e.yaml", text, select=["ML160"]), "ML160") == []
     result = lint_yaml("e.yaml", text, select=["ML160"], assume_complete=True)
@@ -732,6 +779,7 @@ def test_authorization_coverage(lint_yaml):
     result = lint_yaml("w.yaml", text, select=["ML661"])
     assert [f.resource.name for f in of(result, "ML661")] == ["ratings"]
     assert [f.severity for f in of(result, "ML661")] == [Severity.INFO]
+    assert of(lint_yaml("w.yaml", POD, select=["ML661"]), "ML661") == []  # authz not in use
     mesh_wide = authorization_policy('methods: ["GET"]\n', namespace="istio-system")
     assert of(lint_yaml("w.yaml", text + mesh_wide, select=["ML661"]), "ML661") == []
 
@@ -779,13 +827,217 @@ spec:
     assert sorted(f.resource.name for f in of(result, "ML670")) == ["a", "b"]
 
 
+# -- ambient waypoints (ML540-ML547, ML161-ML163, ML360-ML362) -----------------------
+
+AMBIENT_RULES = ["ML540", "ML541", "ML542", "ML543", "ML544", "ML545", "ML546", "ML547"]
+
+
+def ambient_namespace(name: str = "shop", waypoint: str = "") -> str:
+    extra = f", istio.io/use-waypoint: {waypoint}" if waypoint else ""
+    return f"""\
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: {name}
+  labels: {{istio.io/dataplane-mode: ambient{extra}}}
+"""
+
+
+def ambient_service(name: str = "catalog", waypoint: str = "", namespace: str = "shop") -> str:
+    labels = f"  labels: {{istio.io/use-waypoint: {waypoint}}}\n" if waypoint else ""
+    return f"""\
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+  namespace: {namespace}
+{labels}spec:
+  selector: {{app: {name}}}
+  ports: [{{name: http, port: 8080}}]
+"""
+
+
+def ambient_policy(attach: str, operation: str = "methods: [GET]", kind: str = "AP") -> str:
+    if kind == "RA":
+        head = "apiVersion: security.istio.io/v1\nkind: RequestAuthentication"
+        body = "  jwtRules: [{issuer: https://issuer.example.com}]\n"
+    else:
+        head = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy"
+        body = f"  rules:\n  - to:\n    - operation: {{{operation}}}\n"
+    return f"---\n{head}\nmetadata:\n  name: p\n  namespace: shop\nspec:\n{attach}{body}"
+
+
+SELECTOR = "  selector:\n    matchLabels: {app: catalog}\n"
+TARGET = '  targetRefs:\n  - {kind: Service, group: "", name: catalog}\n'
+WAYPOINT_TARGET = "  targetRefs:\n  - {kind: Gateway, group: gateway.networking.k8s.io, name: w}\n"
+
+
+def ambient_ids(lint_yaml, text: str) -> list[str]:
+    result = lint_yaml("a.yaml", text, select=AMBIENT_RULES)
+    return sorted(f.rule.id for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("namespace", "service", "attach", "operation", "expected"),
+    [
+        # not enrolled anywhere: both problems
+        ("", "", SELECTOR, "methods: [GET]", ["ML540", "ML541"]),
+        # L4-only rules are ztunnel's job
+        ("", "", SELECTOR, "ports: ['8080']", []),
+        # enrolled namespace, but attached by selector
+        ("waypoint", "", SELECTOR, "paths: [/admin]", ["ML540"]),
+        # targetRefs to a Service of an enrolled namespace
+        ("waypoint", "", TARGET, "methods: [GET]", []),
+        # the Service opts out of the namespace's waypoint
+        ("waypoint", "none", TARGET, "methods: [GET]", ["ML541"]),
+        # the Service opts in although its namespace does not
+        ("", "waypoint", TARGET, "methods: [GET]", []),
+        # attached to the waypoint itself
+        ("", "", WAYPOINT_TARGET, "methods: [GET]", []),
+    ],
+)
+def test_ambient_authorization_policies(lint_yaml, namespace, service, attach, operation, expected):
+    text = ambient_namespace(waypoint=namespace) + ambient_service(waypoint=service)
+    text += ambient_policy(attach, operation)
+    assert ambient_ids(lint_yaml, text) == expected
+
+
+def test_ambient_checks_need_an_ambient_namespace(lint_yaml):
+    text = ambient_service() + ambient_policy(SELECTOR) + ambient_policy(SELECTOR, kind="RA")
+    assert ambient_ids(lint_yaml, text) == []  # no Namespace object: not known to be ambient
+    text = ambient_namespace() + ambient_service() + ambient_policy(SELECTOR, kind="RA")
+    assert ambient_ids(lint_yaml, text) == ["ML542", "ML543"]
+
+
+def test_selected_workloads_decide_enrollment(lint_yaml):
+    workload = POD.replace("namespace: default", "namespace: shop").replace(
+        "app: ratings", "app: catalog, istio.io/use-waypoint: waypoint"
+    )
+    text = ambient_namespace() + workload + ambient_policy(SELECTOR)
+    assert ambient_ids(lint_yaml, text) == ["ML540"]
+
+
+def test_l4_telemetry_needs_no_waypoint(lint_yaml):
+    telemetry = """\
+---
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata:
+  name: t
+  namespace: shop
+spec:
+  metrics:
+  - providers: [{name: prometheus}]
+"""
+    assert ambient_ids(lint_yaml, ambient_namespace() + telemetry) == []
+    overrides = telemetry.replace(
+        "providers: [{name: prometheus}]",
+        "providers: [{name: prometheus}]\n    overrides: [{disabled: true}]",
+    )
+    assert ambient_ids(lint_yaml, ambient_namespace() + overrides) == ["ML544", "ML545"]
+
+
+HOST_RULES = ["ML161", "ML162", "ML163", "ML360", "ML361", "ML362"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Service of an ambient namespace without a waypoint, routed from its namespace
+        (
+            ambient_namespace()
+            + ambient_service()
+            + vs("r", "hosts: [catalog]\nhttp: []\ntls: [{}]", "shop"),
+            ["ML162"],
+        ),
+        # ... and from a client namespace
+        (
+            ambient_namespace()
+            + ambient_service(waypoint="waypoint")
+            + vs("r", "hosts: [catalog.shop.svc.cluster.local]\nhttp: [{}]", "frontend"),
+            ["ML163"],
+        ),
+        # an external host in an ambient namespace without a waypoint
+        (ambient_namespace() + vs("r", "hosts: [api.example.com]\nhttp: [{}]", "shop"), ["ML161"]),
+        # TCP routes and gateway routes are ztunnel's or the gateway's job
+        (ambient_namespace() + vs("r", "hosts: [api.example.com]\ntcp: [{}]", "shop"), []),
+        (
+            ambient_namespace()
+            + vs("r", "hosts: [api.example.com]\ngateways: [public]\nhttp: [{}]", "shop"),
+            [],
+        ),
+        # an L7 DestinationRule for an ambient Service without a waypoint
+        (
+            ambient_namespace()
+            + ambient_service()
+            + dr("d", "host: catalog\ntrafficPolicy: {outlierDetection: {}}", "shop"),
+            ["ML361"],
+        ),
+        # an L4 DestinationRule needs no waypoint
+        (
+            ambient_namespace()
+            + ambient_service()
+            + dr("d", "host: catalog\ntrafficPolicy: {connectionPool: {tcp: {}}}", "shop"),
+            [],
+        ),
+        # subsets count too, and the client namespace is wrong
+        (
+            ambient_namespace(waypoint="waypoint")
+            + ambient_service()
+            + dr(
+                "d",
+                "host: catalog.shop.svc.cluster.local\nsubsets:\n"
+                "- {name: a, trafficPolicy: {connectionPool: {http: {}}}}",
+                "frontend",
+            ),
+            ["ML362"],
+        ),
+    ],
+)
+def test_ambient_routing_and_traffic_policy(lint_yaml, text, expected):
+    result = lint_yaml("a.yaml", text, select=HOST_RULES)
+    assert sorted(f.rule.id for f in result.findings) == expected
+
+
 # -- scale: duplicate and conflict checks are linear ---------------------------------
 
-NEW_RULES = (
-    "ML150 ML151 ML152 ML153 ML160 ML250 ML350 ML351 ML430 ML470 ML471 ML472 ML521 ML522 "
-    "ML523 ML524 ML525 ML526 ML660 ML661 ML662 ML670 ML850 ML851 ML852 ML853 ML860 ML861 "
-    "ML862 ML863 ML864"
-).split()
+NEW_RULES = [
+    "ML150",
+    "ML151",
+    "ML152",
+    "ML153",
+    "ML160",
+    "ML250",
+    "ML350",
+    "ML351",
+    "ML430",
+    "ML470",
+    "ML471",
+    "ML472",
+    "ML521",
+    "ML522",
+    "ML523",
+    "ML524",
+    "ML525",
+    "ML526",
+    "ML660",
+    "ML661",
+    "ML662",
+    "ML670",
+    "ML850",
+    "ML851",
+    "ML852",
+    "ML853",
+    "ML860",
+    "ML861",
+    "ML862",
+    "ML863",
+    "ML864",
+    *AMBIENT_RULES,
+    *HOST_RULES,
+]
 
 
 def resource(kind: str, api: str, name: str, namespace: str, spec: dict, labels=None):
@@ -797,11 +1049,15 @@ def resource(kind: str, api: str, name: str, namespace: str, spec: dict, labels=
 def colliding_mesh(n: int) -> Mesh:
     """``n`` resources of each kind, all colliding with one another."""
     net, sec, gw = "networking.istio.io/v1", "security.istio.io/v1", "gateway.networking.k8s.io/v1"
+    ambient = {"istio.io/dataplane-mode": "ambient"}
     out = [
+        resource("Namespace", "v1", "shop", "", {}, labels=ambient),
         resource(
             "Pod", "v1", "app", "shop", {"containers": [{"name": "a"}]}, labels={"app": "shop"}
         ),
-        resource("Service", "v1", "shop", "shop", {"selector": {"app": "shop"}, "ports": [{"port": 80}]}),
+        resource(
+            "Service", "v1", "shop", "shop", {"selector": {"app": "shop"}, "ports": [{"port": 80}]}
+        ),
     ]
     route = [{"route": [{"destination": {"host": "shop", "subset": "v1"}, "weight": 50}]}]
     cross = {"name": "shop", "namespace": "other", "port": 80}
@@ -821,7 +1077,11 @@ def colliding_mesh(n: int) -> Mesh:
                 net,
                 f"dr-{i}",
                 "shop",
-                {"host": "shop", "trafficPolicy": {}, "subsets": [{"name": "v1"}]},
+                {
+                    "host": "shop",
+                    "trafficPolicy": {"outlierDetection": {}},
+                    "subsets": [{"name": "v1"}],
+                },
             ),
             resource(
                 "ServiceEntry",
@@ -838,13 +1098,20 @@ def colliding_mesh(n: int) -> Mesh:
                 {
                     "selector": {"istio": "ingressgateway"},
                     "servers": [
-                        {"port": {"number": 80}, "hosts": ["*", f"h{i}.example.com", "*.example.com"]}
+                        {
+                            "port": {"number": 80},
+                            "hosts": ["*", f"h{i}.example.com", "*.example.com"],
+                        }
                     ],
                 },
             ),
             resource("PeerAuthentication", sec, f"pa-{i}", "shop", {}),
             resource(
-                "PeerAuthentication", sec, f"pas-{i}", "shop", {"selector": {"matchLabels": {"app": "shop"}}}
+                "PeerAuthentication",
+                sec,
+                f"pas-{i}",
+                "shop",
+                {"selector": {"matchLabels": {"app": "shop"}}},
             ),
             resource(
                 "WorkloadGroup", net, f"wg-{i}", "shop", {"metadata": {"labels": {"app": "vm"}}}
@@ -858,8 +1125,18 @@ def colliding_mesh(n: int) -> Mesh:
                     "gatewayClassName": "istio",
                     "addresses": [{"value": "10.0.0.1"}],
                     "listeners": [
-                        {"name": "a", "port": 80, "protocol": "HTTP", "hostname": "shop.example.com"},
-                        {"name": "b", "port": 80, "protocol": "HTTP", "hostname": "shop.example.com"},
+                        {
+                            "name": "a",
+                            "port": 80,
+                            "protocol": "HTTP",
+                            "hostname": "shop.example.com",
+                        },
+                        {
+                            "name": "b",
+                            "port": 80,
+                            "protocol": "HTTP",
+                            "hostname": "shop.example.com",
+                        },
                     ],
                 },
             ),
@@ -873,9 +1150,7 @@ def colliding_mesh(n: int) -> Mesh:
                     "rules": [{"backendRefs": [{"name": "shop", "port": 80}, cross]}],
                 },
             ),
-            resource(
-                "ReferenceGrant", gw + "beta1", f"grant-{i}", "other", {"from": [grant]}
-            ),
+            resource("ReferenceGrant", gw + "beta1", f"grant-{i}", "other", {"from": [grant]}),
             resource(
                 "AuthorizationPolicy",
                 sec,

@@ -28,7 +28,9 @@ spec:
 def test_export_writes_draft07_schemas_and_a_dispatching_bundle(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "meshlint", "schemas", "export", str(tmp_path)],
-        capture_output=True, text=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     assert run.returncode == 0, run.stderr
     bundle = json.loads((tmp_path / "all.json").read_text())

@@ -22,6 +22,7 @@ from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out" / "fuzz"
+BATCH = 500
 
 
 def _corpus(dirs: list[Path]) -> list[bytes]:
@@ -51,7 +52,7 @@ def main() -> None:
     )
 
     @settings(
-        max_examples=10**9, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=BATCH, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
     @given(inputs)
     def run(data: bytes) -> None:
@@ -68,6 +69,7 @@ def main() -> None:
 
     while time.monotonic() < deadline:
         run()
+        print(f"fuzz: {tried} inputs so far, {len(failures)} failures", flush=True)
     print(f"fuzz: {tried} inputs in {args.minutes} min, {len(failures)} failures")
     for failure in failures[:20]:
         print(failure)

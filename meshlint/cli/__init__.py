@@ -28,6 +28,9 @@ def _register() -> None:
     from meshlint.cli.graph_cmd import graph
 
     cli.add_command(graph)
+    from meshlint.cli.fix_cmd import fix
+
+    cli.add_command(fix)
 
 
 _register()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from lsprotocol import types
 
 from meshlint.engine.finding import Finding, Location, Severity
 from meshlint.engine.fix import Fix
-from meshlint.fieldpath import span_of
+from meshlint.fixer.apply import finding_edits
 
 DOCS_URL = "https://github.com/meshlint/meshlint/blob/main/docs/rules/{id}.md"
 _SEVERITY = {
@@ -46,30 +44,19 @@ def to_diagnostic(finding: Finding, uri_of) -> types.Diagnostic:
     )
 
 
-def scalar_text(value: object) -> str:
-    """A YAML scalar for an inserted value (JSON quoting is valid YAML)."""
-    if isinstance(value, str) and value and value.replace("-", "").replace(".", "").isalnum():
-        return value
-    return json.dumps(value)
-
-
-def fix_edits(finding: Finding, fix: Fix) -> list[types.TextEdit] | None:
-    """Text edits for a fix made only of scalar replacements (others are left to
-    ``meshlint fix``); None when the fix cannot be expressed that way."""
-    edits = []
-    for edit in fix.edits:
-        if edit.kind != "replace" or finding.resource is None:
-            return None
-        span, found = span_of(finding.resource.body, edit.path)
-        if span is None or found != tuple(edit.path):
-            return None
-        edits.append(
-            types.TextEdit(
-                range=types.Range(
-                    start=types.Position(line=span[0], character=span[1]),
-                    end=types.Position(line=span[2], character=span[3]),
-                ),
-                new_text=scalar_text(edit.value),
-            )
+def fix_edits(finding: Finding, fix: Fix, text: str) -> list[types.TextEdit] | None:
+    """A fix as text edits on the document's ``text``; None when it cannot be made there
+    (the resource changed since it was linted, or it is laid out too unusually)."""
+    edits = finding_edits(finding, fix, text)
+    if edits is None:
+        return None
+    return [
+        types.TextEdit(
+            range=types.Range(
+                start=types.Position(line=edit.start[0], character=edit.start[1]),
+                end=types.Position(line=edit.end[0], character=edit.end[1]),
+            ),
+            new_text=edit.text,
         )
-    return edits
+        for edit in edits
+    ]

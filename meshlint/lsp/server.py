@@ -132,13 +132,14 @@ def create_server(options: LintOptions) -> MeshlintServer:
     def code_action(ls: MeshlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         path = _path(uri)
-        lines = ls.workspace.get_text_document(uri).lines
+        document = ls.workspace.get_text_document(uri)
+        lines = document.lines
         actions = []
         for finding in ls.findings_at(path, params.range.start.line):
             for fix in finding.fixes:
-                edits = fix_edits(finding, fix)
+                edits = fix_edits(finding, fix, document.source)
                 if edits:
-                    actions.append(_action(fix.title, uri, edits, finding, preferred=True))
+                    actions.append(_action(fix.title, uri, edits, finding, preferred=fix.safe))
             actions.append(_ignore_action(uri, lines, finding))
         return actions
 

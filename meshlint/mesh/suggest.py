@@ -24,10 +24,10 @@ def distance(a: str, b: str) -> int:
 def closest(name: str, candidates: Iterable[str]) -> str | None:
     """The one candidate clearly closest to ``name``: within a few edits (one for short
     names) and strictly closer than every other candidate; None when ambiguous."""
-    pool = sorted({c for c in candidates if c and c != name})
+    limit = 1 if len(name) <= 4 else 2 if len(name) <= 10 else 3
+    pool = sorted({c for c in candidates if c and c != name and abs(len(c) - len(name)) <= limit})
     if not pool:
         return None
-    limit = 1 if len(name) <= 4 else 2 if len(name) <= 10 else 3
     scored = sorted((distance(name.lower(), c.lower()), c) for c in pool)
     best, match = scored[0]
     if best > limit or (len(scored) > 1 and scored[1][0] == best):

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from meshlint.engine.finding import Finding
 from meshlint.report import rule_help
+from meshlint.report.markdown_graph import mermaid_section
 from meshlint.report.paths import relative
 from meshlint.report.summary import counts, describe, visible, worst_first
 
@@ -74,4 +75,6 @@ def render(findings: list[Finding], context) -> str:
         lines += [_row(f, context) for f in shown[:TOP]]
         if len(shown) > TOP:
             lines += ["", f"Showing the {TOP} most severe of {len(shown)} findings."]
+    if getattr(result, "mesh", None) is not None:
+        lines += mermaid_section(result, findings)
     return "\n".join(lines) + "\n"

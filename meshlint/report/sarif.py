@@ -19,10 +19,13 @@ import sarif_om as om
 from meshlint import __version__
 from meshlint.engine.finding import Finding, Location, Severity
 from meshlint.engine.fingerprint import fingerprint
-from meshlint.engine.fix import Edit
 from meshlint.engine.rule import Rule
 from meshlint.fieldpath import render as render_path
-from meshlint.fieldpath import span_of
+from meshlint.fixer.apply import finding_edits
+from meshlint.fixer.documents import Cut
+from meshlint.fixer.files import FileText
+from meshlint.fixer.source import TextEdit
+from meshlint.loader.documents import is_kustomization
 from meshlint.model import Resource
 from meshlint.report import rule_help
 from meshlint.report.paths import STDIN, relative
@@ -83,6 +86,7 @@ class _Builder:
         self.dropped = len(ordered) - len(self.findings)
         self.rules = sorted({f.rule for f in self.findings}, key=lambda r: r.id)
         self.index = {rule: i for i, rule in enumerate(self.rules)}
+        self.texts: dict[str, Cut | None] = {}
 
     # -- locations -------------------------------------------------------------------
 
@@ -149,21 +153,34 @@ class _Builder:
         return om.Message(text=text)
 
     def fixes(self, finding: Finding) -> list[om.Fix] | None:
-        """The finding's fixes that are scalar replacements, as text replacements."""
+        """The finding's fixes that can be made as text edits on its file, as replacements."""
         resource = finding.resource
-        if resource is None or resource.file == STDIN:
+        if resource is None or not finding.fixes:
+            return None
+        cut = self.cut(resource.file)
+        if cut is None:
             return None
         out = []
         for fix in finding.fixes:
-            replacements = [_replacement(resource, edit) for edit in fix.edits]
-            if replacements and all(replacements):
+            edits = finding_edits(finding, fix, cut.text, cut)
+            if edits:
                 change = om.ArtifactChange(
-                    artifact_location=self.artifact(resource.file), replacements=replacements
+                    artifact_location=self.artifact(resource.file),
+                    replacements=[_replacement(edit) for edit in edits],
                 )
                 out.append(
                     om.Fix(description=om.Message(text=fix.title), artifact_changes=[change])
                 )
         return out or None
+
+    def cut(self, file: str) -> Cut | None:
+        """A linted file's text, cut into documents (read once), or None for input that
+        was not read from that file as it stands (standard input, rendered kustomizations)."""
+        if file not in self.texts:
+            readable = file != STDIN and not is_kustomization(file)
+            read = FileText.read(file) if readable else None
+            self.texts[file] = Cut(read.text) if read else None
+        return self.texts[file]
 
     def result(self, finding: Finding) -> om.Result:
         related = self.related(finding)
@@ -261,30 +278,17 @@ class _Builder:
         )
 
 
-def _replacement(resource: Resource, edit: Edit) -> om.Replacement | None:
-    """A scalar replacement at the edited field, or None for any other kind of edit."""
-    if edit.kind != "replace":
-        return None
-    span, found = span_of(resource.body, edit.path)
-    if span is None or found != tuple(edit.path):
-        return None
-    line, column, end_line, end_column = span
+def _replacement(edit: TextEdit) -> om.Replacement:
+    """A text edit: the region it deletes (empty for an insertion) and the text it puts."""
+    (line, column), (end_line, end_column) = edit.start, edit.end
     region = om.Region(
         start_line=line + 1,
         start_column=column + 1,
         end_line=end_line + 1,
         end_column=end_column + 1,
     )
-    return om.Replacement(
-        deleted_region=region, inserted_content=om.ArtifactContent(text=_scalar(edit.value))
-    )
-
-
-def _scalar(value: object) -> str:
-    """YAML for a replaced scalar (JSON quoting is valid YAML)."""
-    if isinstance(value, str) and value and value.replace("-", "").replace(".", "").isalnum():
-        return value
-    return json.dumps(value)
+    content = om.ArtifactContent(text=edit.text) if edit.text else None
+    return om.Replacement(deleted_region=region, inserted_content=content)
 
 
 def _category(category: str) -> str:

@@ -1,10 +1,12 @@
 """Istio annotations must be set on the kind of object that reads them."""
 
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import Edit, Fix, move
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.fieldpath import render
+from meshlint.fieldpath import Path, get, render
 from meshlint.mesh.annotations import ANNOTATED_KINDS, istio_annotations, lookup
 from meshlint.mesh.workloads import TEMPLATE_PATHS
+from meshlint.model import string_map
 
 
 class MisplacedAnnotation(Rule):
@@ -15,7 +17,7 @@ class MisplacedAnnotation(Rule):
     applies to, and reports it on any other kind. Annotations of a workload's pod template
     count as Pod annotations; on the workload's own metadata (a Deployment's
     `metadata.annotations`) a Pod annotation is misplaced, and the message says where to
-    move it.
+    move it; `meshlint fix --unsafe` moves it there.
 
     ## Why it matters
     The sidecar injector reads Pod annotations from the pod being created, never from the
@@ -70,13 +72,27 @@ class MisplacedAnnotation(Rule):
     equivalents = Equivalents(istio="IST0107", analyzers=("annotations.K8sAnalyzer",))
 
     def check_resource(self, resource, mesh):
-        for site, name, _value, path in istio_annotations(resource):
+        for site, name, value, path in istio_annotations(resource):
             definition = lookup(name)
             if definition is None or definition.applies_to(site.kind):
                 continue
             kinds = ", ".join(definition.resources)
             text = f'annotation "{name}" applies to {kinds}, not to {site.kind}'
             template = TEMPLATE_PATHS.get(resource.kind)
+            fixes = []
             if template and not site.template and definition.applies_to("Pod"):
                 text += f"; move it to {render((*template, 'metadata', 'annotations'))}"
-            yield self.report(resource, path, text, key=True)
+                fixes = _to_template(resource, template, name, value, path)
+            yield self.report(resource, path, text, key=True, fixes=fixes)
+
+
+def _to_template(resource, template: Path, name: str, value: str, path: Path) -> list[Fix]:
+    """Move the annotation to the pod template (unsafe: the setting starts to apply, and
+    the pods are replaced), or drop it when the template already has the same value."""
+    target = (*template, "metadata", "annotations", name)
+    present = get(resource.body, target)
+    if present is None:
+        return [move(path, target, value, "Move it to the pod template")]
+    if string_map({name: present})[name] == value:
+        return [Fix("Remove it (the pod template sets it already)", (Edit("delete", path),))]
+    return []

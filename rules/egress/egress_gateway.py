@@ -34,9 +34,11 @@ class Server:
 
 @dataclass
 class Routes:
-    """Route rules of every VirtualService, by the gateway they apply to and host."""
+    """Route rules of every VirtualService, by the gateway they apply to and host, and
+    the rules that apply to sidecars."""
 
     by_gateway: dict = field(default_factory=dict)
+    mesh: list[tuple[Resource, RouteRule]] = field(default_factory=list)
 
     def add(self, key, host: str, vs: Resource, rule: RouteRule) -> None:
         self.by_gateway.setdefault(key, hosts.HostIndex()).add(host, (vs, rule))
@@ -52,6 +54,8 @@ def _routes(mesh) -> Routes:
         names = vs.spec.get("hosts")
         names = [h for h in names if isinstance(h, str) and h] if isinstance(names, list) else []
         for rule in egress.route_rules(vs):
+            if rule.applies_to_mesh():
+                routes.mesh.append((vs, rule))
             for key in rule.gateways:
                 for host in names:
                     routes.add(key, mesh.fqdn(host, vs.namespace), vs, rule)
@@ -68,7 +72,7 @@ def _servers(gateway) -> Iterator[Server]:
         for j, text in enumerate(names if isinstance(names, list) else []):
             if isinstance(text, str):
                 host = egress.split_namespaced(text)[1]
-                if host and host != "*":
+                if host:
                     yield Server(gateway, i, j, host, mode if isinstance(mode, str) else None)
 
 
@@ -204,7 +208,7 @@ class EgressGatewayIncomplete(Rule):
         for gateway in gateways:
             for server in _servers(gateway):
                 served.add(server.host, server)
-                if gateway.linted:
+                if gateway.linted and server.host != "*":
                     yield from self._check_server(server, routes, services, mesh)
         yield from self._check_mesh_routes(routes, services, served, mesh)
 
@@ -278,21 +282,18 @@ class EgressGatewayIncomplete(Rule):
         )
 
     def _check_mesh_routes(self, routes: Routes, services: set[str], served, mesh):
-        index = routes.by_gateway.get(MESH)
-        if index is None:
-            return
-        seen = set()
-        entries = [v for vs in index.exact.values() for v in vs] + [v for _, v in index.wildcards]
-        for vs, rule in entries:
-            if not vs.linted or id(rule) in seen:
+        """Mesh routes to the egress gateway for a host no egress Gateway serves."""
+        for vs, rule in routes.mesh:
+            if not vs.linted:
                 continue
-            seen.add(id(rule))
+            names = vs.spec.get("hosts")
+            names = [str(h) for h in names] if isinstance(names, list) else []
             for path, host in rule.destinations:
                 if mesh.fqdn(host, vs.namespace) not in services:
                     continue
-                for name in vs.spec.get("hosts") or []:
-                    fqdn = mesh.fqdn(str(name), vs.namespace)
-                    if fqdn in services or fqdn == "*" or served.overlapping(fqdn):
+                for name in names:
+                    fqdn = mesh.fqdn(name, vs.namespace)
+                    if not egress.is_external(fqdn, mesh) or served.overlapping(fqdn):
                         continue
                     yield self.report(
                         vs,

@@ -20,7 +20,7 @@ class EgressGatewayResolutionNone(Rule):
     (selector `istio: egressgateway` by default; the rule parameter
     `egress-gateway-labels` changes it), looks up each destination host among the
     ServiceEntries and reports it when they resolve it with `NONE` (also the default
-    when `resolution` is absent) and list no `endpoints`.
+    when `resolution` is absent) and list no `endpoints` nor `workloadSelector`.
 
     ## Why it matters
     With resolution `NONE` a proxy forwards the connection to the address it was sent
@@ -128,6 +128,8 @@ class EgressGatewayResolutionNone(Rule):
                 for entry in mesh.services.lookup(fqdn, vs.namespace):
                     spec = entry.resource.spec
                     if entry.resource.kind != "ServiceEntry" or spec.get("endpoints"):
+                        continue
+                    if spec.get("workloadSelector"):
                         continue
                     if _resolution(entry) != "NONE":
                         continue

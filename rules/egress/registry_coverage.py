@@ -43,6 +43,10 @@ def _scoped(entries, namespace: str | None, own: str) -> list:
     return [e for e in entries if e.namespace == wanted]
 
 
+def _refs(entries) -> str:
+    return ", ".join(sorted({e.resource.ref for e in entries}))
+
+
 class ExternalHostNotInRegistry(Rule):
     """An external host workloads are configured to reach has no ServiceEntry.
 
@@ -54,9 +58,9 @@ class ExternalHostNotInRegistry(Rule):
 
     - `hosts` of VirtualServices that apply to sidecars (`mesh`) or to the egress gateway,
       unless every route goes to an in-mesh host (then the name is an alias);
-    - wildcard DestinationRule hosts (other hosts are reported by `dr-host-not-found`);
-    - Sidecar `egress[].hosts` (`namespace/host`; the ServiceEntry must live in that
-      namespace);
+    - wildcard DestinationRule hosts (others are reported by `dr-host-not-found`);
+    - wildcard Sidecar `egress[].hosts` (`namespace/*.example.com`; the ServiceEntry must
+      live in that namespace; others are reported by `sidecar-egress-host-not-found`);
     - `hosts` of Gateways on the egress gateway (`istio: egressgateway` by default; the
       rule parameter `egress-gateway-labels` changes it).
 
@@ -165,7 +169,7 @@ class ExternalHostNotInRegistry(Rule):
             for j, text in enumerate(names if isinstance(names, list) else []):
                 if isinstance(text, str) and "/" in text:
                     namespace, host = egress.split_namespaced(text)
-                    if namespace != "~":
+                    if namespace != "~" and hosts.is_wildcard(host):
                         yield ("spec", "egress", i, "hosts", j), namespace, host
 
     def _gateway_hosts(self, gateway):
@@ -185,14 +189,13 @@ class ExternalHostNotInRegistry(Rule):
         if _scoped(visible, namespace, resource.namespace):
             return
         policy = egress.outbound_policy(mesh)
-        elsewhere = sorted({e.resource.ref for e in mesh.services.lookup(host)})
-        if elsewhere:
-            why = f"{', '.join(elsewhere)} defines it, but not "
-            why += (
-                f"in namespace {namespace}"
-                if namespace not in (None, "*", ".")
-                else (f"exported to namespace {resource.namespace}")
-            )
+        everywhere = mesh.services.lookup(host)
+        in_place = _scoped(everywhere, namespace, resource.namespace)
+        if in_place:
+            why = f"{_refs(in_place)} defines it, but does not export it to {resource.namespace}"
+        elif everywhere:
+            wanted = resource.namespace if namespace == "." else namespace
+            why = f"{_refs(everywhere)} defines it, but not in namespace {wanted}"
         else:
             why = "no ServiceEntry defines it"
         if policy == egress.REGISTRY_ONLY:

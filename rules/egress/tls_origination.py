@@ -5,6 +5,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.egress import TLS_PROTOCOLS
 from meshlint.mesh.mtls import TLS_MODE, port_tls_modes, tls_mode
+from meshlint.mesh.routes import destinations
 
 ORIGINATING = ("SIMPLE", "MUTUAL")
 
@@ -22,6 +23,17 @@ def tls_ports(mesh, host: str, namespace: str) -> dict[int, tuple]:
     return out
 
 
+def http_route_ports(mesh) -> dict[str, set[int]]:
+    """Ports that HTTP routes send to, by destination host: HTTP requests routed there
+    are meant to have TLS originated."""
+    out: dict[str, set[int]] = {}
+    for vs in mesh.of_kind("VirtualService"):
+        for dest in destinations(vs):
+            if dest.path[1] == "http" and dest.port is not None:
+                out.setdefault(mesh.fqdn(dest.host, vs.namespace), set()).add(dest.port)
+    return out
+
+
 class TlsOriginationOnTlsPort(Rule):
     """A DestinationRule originates TLS on a ServiceEntry port that already carries TLS.
 
@@ -30,6 +42,9 @@ class TlsOriginationOnTlsPort(Rule):
     originates TLS (`tls.mode` `SIMPLE` or `MUTUAL`, at the top level or in
     `portLevelSettings`; a port-level TLS setting replaces the top-level one for that
     port) and reports the ports the ServiceEntry declares with protocol `HTTPS` or `TLS`.
+    A port that a VirtualService HTTP route sends to (`destination.port`, as in Istio's
+    "TLS origination with an egress gateway" task) is skipped: plain HTTP requests reach
+    it there, and those are meant to be encrypted.
 
     ## Why it matters
     On an `HTTPS` or `TLS` port the application already speaks TLS and the sidecar passes
@@ -94,17 +109,23 @@ class TlsOriginationOnTlsPort(Rule):
     name = "dr-tls-origination-on-tls-port"
     severity = Severity.WARNING
     category = "conflict"
-    kinds = ("DestinationRule", "ServiceEntry")
-    targets = ("DestinationRule",)
+    kinds = ("DestinationRule", "ServiceEntry", "VirtualService")
     equivalents = Equivalents()
 
-    def check_resource(self, dr, mesh):
-        host = dr.spec.get("host")
-        if not isinstance(host, str) or not host:
-            return
-        ports = tls_ports(mesh, mesh.fqdn(host, dr.namespace), dr.namespace)
-        if not ports:
-            return
+    def check(self, mesh):
+        routed = http_route_ports(mesh)
+        for dr in mesh.of_kind("DestinationRule"):
+            host = dr.spec.get("host")
+            if not dr.linted or not isinstance(host, str) or not host:
+                continue
+            fqdn = mesh.fqdn(host, dr.namespace)
+            ports = tls_ports(mesh, fqdn, dr.namespace)
+            for number in routed.get(fqdn, ()):
+                ports.pop(number, None)
+            if ports:
+                yield from self._check(dr, ports)
+
+    def _check(self, dr, ports: dict):
         levels = port_tls_modes(dr)
         for path, number, mode in levels:
             if mode in ORIGINATING and number in ports:

@@ -94,9 +94,9 @@ class ExportToNamespaceNotFound(Rule):
 
     def check(self, mesh):
         known = mesh.namespaces_seen | {mesh.settings.root_namespace}
-        for resource in mesh.of_kind(
-            "VirtualService", "DestinationRule", "ServiceEntry", "Service"
-        ):
+        hints: dict[str, str] = {}  # resources repeat their exportTo lists
+        kinds = ("VirtualService", "DestinationRule", "ServiceEntry", "Service")
+        for resource in mesh.of_kind(*kinds):
             if not resource.linted:
                 continue
             for path, name in export_entries(resource):
@@ -106,6 +106,9 @@ class ExportToNamespaceNotFound(Rule):
                     continue  # rejected by the webhook: export-to-invalid
                 else:
                     resolution = not_found("namespace names are lower-case DNS labels")
+                if not (resolution.missing or mesh.settings.report_unknown):
+                    continue
+                if name not in hints:
+                    hints[name] = hint(name.lower(), known)
                 message = f'exportTo names namespace "{name}", which does not exist'
-                message += hint(name.lower(), known)
-                yield from self.unresolved(resource, path, resolution, message, mesh)
+                yield from self.unresolved(resource, path, resolution, message + hints[name], mesh)

@@ -76,6 +76,7 @@ class ReferenceGrantNamespaceNotFound(Rule):
 
     def check(self, mesh):
         known = mesh.namespaces_seen | {mesh.settings.root_namespace}
+        answers: dict[str, tuple] = {}  # grants repeat their namespaces
         for grant in mesh.of_kind("ReferenceGrant", group=GATEWAY_API):
             if not grant.linted:
                 continue
@@ -84,11 +85,19 @@ class ReferenceGrantNamespaceNotFound(Rule):
                 namespace = source.get("namespace") if isinstance(source, dict) else None
                 if not isinstance(namespace, str) or not namespace:
                     continue
-                resolution = (
-                    not_found("wildcards are not supported here")
-                    if "*" in namespace
-                    else resolve_namespace_pattern(mesh, namespace)
-                )
-                message = f'namespace "{namespace}" does not exist' + hint(namespace.lower(), known)
+                if namespace not in answers:
+                    answers[namespace] = self._answer(namespace, known, mesh)
+                resolution, message = answers[namespace]
                 path = ("spec", "from", i, "namespace")
                 yield from self.unresolved(grant, path, resolution, message, mesh)
+
+    @staticmethod
+    def _answer(namespace: str, known, mesh):
+        if "*" in namespace:
+            resolution = not_found("wildcards are not supported here")
+        else:
+            resolution = resolve_namespace_pattern(mesh, namespace)
+        message = f'namespace "{namespace}" does not exist'
+        if resolution.missing or mesh.settings.report_unknown:
+            message += hint(namespace.lower(), known)
+        return resolution, message

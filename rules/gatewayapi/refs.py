@@ -9,6 +9,7 @@ from meshlint.fieldpath import Path
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import as_int
+from meshlint.mesh.suggest import hint
 from meshlint.model import Resource
 
 GATEWAY_API = "gateway.networking.k8s.io"
@@ -27,7 +28,6 @@ class Ref:
     name: str
     section: str | None = None
     port: int | None = None
-    port_given: bool = False
 
 
 def _ref(path: Path, item: dict, route: Resource, group: str, kind: str) -> Ref | None:
@@ -44,7 +44,6 @@ def _ref(path: Path, item: dict, route: Resource, group: str, kind: str) -> Ref 
         name=name,
         section=section if isinstance(section, str) and section else None,
         port=as_int(item.get("port")),
-        port_given="port" in item,
     )
 
 
@@ -99,6 +98,14 @@ def resolve_in_namespace(mesh: Mesh, target: Resource | None, namespace: str) ->
     return unknown(f"namespace {namespace} is not in the analyzed files")
 
 
+def grant_sources(grant: Resource) -> Iterator[tuple[str, str]]:
+    """(kind, namespace) of each Gateway API ``from`` entry of a ReferenceGrant."""
+    sources = grant.spec.get("from")
+    for source in sources if isinstance(sources, list) else ():
+        if isinstance(source, dict) and source.get("group") == GATEWAY_API:
+            yield str(source.get("kind")), str(source.get("namespace"))
+
+
 def grants_reference(grant: Resource, route: Resource, ref: Ref) -> bool:
     """Whether a ReferenceGrant (in the target's namespace) lets ``route`` refer to it."""
     spec = grant.spec
@@ -119,3 +126,20 @@ def grants_reference(grant: Resource, route: Resource, ref: Ref) -> bool:
         for t in (targets if isinstance(targets, list) else ())
     )
     return allowed_from and allowed_to
+
+
+class MissingNames:
+    """Did-you-mean hints for names missing from a namespace, with the names of each
+    namespace indexed once and each hint computed once (many routes repeat a typo)."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self._names: dict[str, list[str]] = {}
+        for resource in resources:
+            self._names.setdefault(resource.namespace, []).append(resource.name)
+        self._hints: dict[tuple[str, str], str] = {}
+
+    def hint(self, namespace: str, name: str) -> str:
+        key = (namespace, name)
+        if key not in self._hints:
+            self._hints[key] = hint(name, self._names.get(namespace, ()))
+        return self._hints[key]

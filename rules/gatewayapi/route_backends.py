@@ -4,12 +4,13 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.resolve import not_found, unknown
 from meshlint.mesh.services import as_int
-from meshlint.mesh.suggest import hint
 from meshlint.rules.gatewayapi.refs import (
     CORE,
     GATEWAY_API,
     ROUTE_KINDS,
+    MissingNames,
     backend_refs,
+    grant_sources,
     grants_reference,
     is_service,
     parent_refs,
@@ -102,12 +103,15 @@ class RouteBackendNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = (*ROUTE_KINDS, "Service")
-    targets = ROUTE_KINDS
     equivalents = Equivalents(kiali="KIA1402")
 
-    def check_resource(self, route, mesh):
-        if route.group != GATEWAY_API:
-            return
+    def check(self, mesh):
+        names = MissingNames(mesh.of_kind("Service"))
+        for route in mesh.of_kind(*ROUTE_KINDS, group=GATEWAY_API):
+            if route.linted:
+                yield from self._check_route(route, names, mesh)
+
+    def _check_route(self, route, names, mesh):
         refs = [*(p for p in parent_refs(route) if is_service(p)), *backend_refs(route)]
         for ref in refs:
             if not is_service(ref):
@@ -122,12 +126,11 @@ class RouteBackendNotFound(Rule):
                 continue
             service = mesh.get(CORE, "Service", ref.namespace, ref.name)
             if service is None:
-                names = [s.name for s in mesh.of_kind("Service") if s.namespace == ref.namespace]
                 message = f'Service "{ref.name}" of namespace {ref.namespace} does not exist'
                 resolution = resolve_in_namespace(mesh, None, ref.namespace)
-                yield from self.unresolved(
-                    route, (*ref.path, "name"), resolution, message + hint(ref.name, names), mesh
-                )
+                if resolution.missing or mesh.settings.report_unknown:
+                    message += names.hint(ref.namespace, ref.name)
+                yield from self.unresolved(route, (*ref.path, "name"), resolution, message, mesh)
                 continue
             ports = service_ports(service)
             if ref.port is not None and ref.port not in ports:
@@ -231,9 +234,10 @@ class RouteBackendNotGranted(Rule):
     equivalents = Equivalents(kiali="KIA1402")
 
     def check(self, mesh):
-        grants: dict[str, list] = {}
+        grants: dict[tuple[str, str, str], list] = {}
         for grant in mesh.of_kind("ReferenceGrant", group=GATEWAY_API):
-            grants.setdefault(grant.namespace, []).append(grant)
+            for kind, namespace in grant_sources(grant):
+                grants.setdefault((grant.namespace, kind, namespace), []).append(grant)
         for route in mesh.of_kind(*ROUTE_KINDS, group=GATEWAY_API):
             if route.linted:
                 yield from self._check_route(route, grants, mesh)
@@ -242,7 +246,8 @@ class RouteBackendNotGranted(Rule):
         for ref in backend_refs(route):
             if ref.namespace == route.namespace:
                 continue
-            if any(grants_reference(g, route, ref) for g in grants.get(ref.namespace, ())):
+            candidates = grants.get((ref.namespace, route.kind, route.namespace), ())
+            if any(grants_reference(g, route, ref) for g in candidates):
                 continue
             if mesh.settings.assume_complete or ref.namespace in mesh.namespaces_seen:
                 resolution = not_found()

@@ -10,6 +10,7 @@ from meshlint.mesh.suggest import hint
 from meshlint.rules.gatewayapi.refs import (
     GATEWAY_API,
     ROUTE_KINDS,
+    MissingNames,
     is_gateway,
     listeners,
     parent_refs,
@@ -75,12 +76,13 @@ def namespace_verdict(listener: dict, gateway, route, mesh) -> tuple[bool | None
         return False, f"accepts routes of namespace {gateway.namespace} only"
     if origin != "Selector":
         return None, ""
+    selector = namespaces.get("selector") or {}
+    own = {NAMESPACE_NAME_LABEL: route.namespace}  # every namespace carries its name
     labels = namespace_labels(mesh, route.namespace)
+    if selector_matches(selector, {**(labels or {}), **own}):
+        return True, ""
     if labels is None:
         return None, ""
-    labels = {**labels, NAMESPACE_NAME_LABEL: route.namespace}
-    if selector_matches(namespaces.get("selector") or {}, labels):
-        return True, ""
     return False, f"accepts namespaces whose labels match its selector, not {route.namespace}"
 
 
@@ -172,21 +174,24 @@ class RouteParentNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = (*ROUTE_KINDS, "Gateway")
-    targets = ROUTE_KINDS
     equivalents = Equivalents(kiali="KIA1401")
 
-    def check_resource(self, route, mesh):
-        if route.group != GATEWAY_API:
-            return
+    def check(self, mesh):
+        names = MissingNames(mesh.of_kind("Gateway", group=GATEWAY_API))
+        for route in mesh.of_kind(*ROUTE_KINDS, group=GATEWAY_API):
+            if route.linted:
+                yield from self._check_route(route, names, mesh)
+
+    def _check_route(self, route, names, mesh):
         for ref in parent_refs(route):
             if not is_gateway(ref):
                 continue
             gateway = mesh.get(GATEWAY_API, "Gateway", ref.namespace, ref.name)
             resolution = resolve_in_namespace(mesh, gateway, ref.namespace)
             if gateway is None:
-                names = [g.name for g in mesh.of_kind("Gateway", group=GATEWAY_API)]
                 message = f'Gateway "{ref.name}" of namespace {ref.namespace} does not exist'
-                message += hint(ref.name, names)
+                if resolution.missing or mesh.settings.report_unknown:
+                    message += names.hint(ref.namespace, ref.name)
                 yield from self.unresolved(route, (*ref.path, "name"), resolution, message, mesh)
                 continue
             yield from self._check_listener(route, ref, gateway)

@@ -140,7 +140,7 @@ class AuthorizationNeedsMtls(Rule):
             yield self.report(
                 policy,
                 path,
-                f"{name} needs the peer's mTLS identity, but {reason}: over plaintext the "
+                f"{name} needs the peer's mTLS identity, but {reason}: without it the "
                 "condition cannot match",
             )
 
@@ -153,7 +153,7 @@ class AuthorizationNeedsMtls(Rule):
             ]
             reason = plaintext_reason(model, model.workload_decision(workload), hosts)
             if reason:
-                return f"{workload.resource.ref} receives plaintext: {reason}"
+                return f"{workload.resource.ref} receives no mTLS: {reason}"
         if selected or selection.selector_of(policy):
             return None
         if policy.namespace == model.root:
@@ -162,7 +162,7 @@ class AuthorizationNeedsMtls(Rule):
             host = model.namespace_host(policy.namespace)
             decision = model.namespace_decision(policy.namespace)
         reason = plaintext_reason(model, decision, [(host, policy.namespace)])
-        return f"namespace {policy.namespace} receives plaintext: {reason}" if reason else None
+        return f"namespace {policy.namespace} receives no mTLS: {reason}" if reason else None
 
 
 def _selected(policy, model) -> list:

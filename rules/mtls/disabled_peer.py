@@ -38,20 +38,23 @@ def _services(policy, model) -> list:
 
 def mutual_senders(policy, model) -> list[tuple[str, object]]:
     """(host, DestinationRule) of the hosts whose clients send ISTIO_MUTUAL to servers
-    ``policy`` puts in DISABLE mode. Without Services in the analyzed files, the
-    namespace-wide (or mesh-wide) DestinationRule stands for them."""
+    ``policy`` puts in DISABLE mode. When its namespace (the mesh, for the mesh-wide
+    policy) has no Service in the analyzed files, the namespace-wide (or mesh-wide)
+    DestinationRule stands for them."""
     services = _services(policy, model)
     out = []
     for service in services:
         mode, dr = model.client_tls(service.host, service.namespace)
         if mode == ISTIO_MUTUAL:
             out.append((service.host, dr))
-    if services or peer_selector(policy):
-        return out
     if _is_mesh_wide(policy, model):
+        scope = model.sidecar_services
         host, namespace = f"*.svc.{model.domain}", model.root
     else:
+        scope = model.sidecar_services_in(policy.namespace)
         host, namespace = model.namespace_host(policy.namespace), policy.namespace
+    if out or scope or peer_selector(policy):
+        return out
     mode, dr = model.client_tls(host, namespace)
     return [(host, dr)] if mode == ISTIO_MUTUAL else []
 

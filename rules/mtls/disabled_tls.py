@@ -55,26 +55,18 @@ class _DisabledTowardsStrict(Rule):
             strict = {}
             for workload, decision in model.server_decisions(host, subset):
                 if _strict(decision) and (decision.level == MESH) == self.mesh_level:
-                    strict.setdefault(decision.policy, workload)
+                    strict.setdefault(decision.policy, (workload, decision))
             if not strict:
                 continue
-            policy, workload = next(iter(strict.items()))
+            workload, decision = next(iter(strict.values()))
             server = f" for {workload.resource.ref}" if workload is not None else ""
             yield self.report(
                 dr,
                 path,
-                f"TLS is disabled{what} towards {host}, but {_scope(policy, model)}{server} "
+                f"TLS is disabled{what} towards {host}, but {decision.describe()}{server} "
                 "requires mTLS (STRICT): the servers refuse these plaintext connections",
                 related=[related_to(p, PEER_MODE, f"{p.ref} is STRICT") for p in strict],
             )
-
-
-def _scope(policy, model) -> str:
-    if policy.namespace == model.root and not mt.peer_selector(policy):
-        return f"mesh-wide PeerAuthentication {policy.qualified_name}"
-    if mt.peer_selector(policy):
-        return f"PeerAuthentication {policy.qualified_name}"
-    return f"namespace-wide PeerAuthentication {policy.qualified_name}"
 
 
 class DisabledTlsNamespaceStrict(_DisabledTowardsStrict):

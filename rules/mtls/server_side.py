@@ -89,7 +89,7 @@ class MeshMtlsWithoutPeerAuthentication(Rule):
     """
 
     id = "ML552"
-    name = "dr-mtls-without-mesh-peer-authentication"
+    name = "dr-mtls-no-mesh-peer-auth"
     severity = Severity.WARNING
     category = "security"
     kinds = ("DestinationRule", "PeerAuthentication", "ConfigMap")
@@ -181,7 +181,7 @@ class NamespaceMtlsWithoutPeerAuthentication(Rule):
     """
 
     id = "ML553"
-    name = "dr-mtls-without-namespace-peer-authentication"
+    name = "dr-mtls-no-namespace-peer-auth"
     severity = Severity.WARNING
     category = "security"
     kinds = ("DestinationRule", "PeerAuthentication", "ConfigMap")

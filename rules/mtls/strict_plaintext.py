@@ -121,10 +121,10 @@ class MeshStrictWithoutMtlsRule(Rule):
             return
         services = [s for s in model.sidecar_services if _decided_by(model, s, policy)]
         plaintext = _plaintext(model, services)
-        if services and not plaintext:
-            return
-        if services:
+        if plaintext:
             text = f"clients of {_listed(plaintext)} send plaintext"
+        elif model.sidecar_services:
+            return
         else:
             sends, _ = model.sends_mtls(f"*.svc.{model.domain}", model.root)
             if sends:
@@ -240,11 +240,9 @@ class PeerStrictWithoutMtlsRule(Rule):
             ]
             scope = "namespace-wide"
         plaintext = _plaintext(model, services)
-        if services and not plaintext:
-            return
-        if services:
+        if plaintext:
             text = f"clients of {_listed(plaintext)} send plaintext"
-        elif selector:
+        elif selector or model.sidecar_services_in(policy.namespace):
             return
         else:
             host = model.namespace_host(policy.namespace)

@@ -2,9 +2,10 @@
 to see replaced."""
 
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import Fix, replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.schema_validation.api_versions import REMOVED_KINDS, Verdict, version_status
-from meshlint.schemastore import known_kinds
+from meshlint.schemastore import known_kinds, known_versions
 
 
 class _VersionRule(Rule):
@@ -20,7 +21,10 @@ class _VersionRule(Rule):
             status = version_status(resource.api_version, resource.kind)
             if status is not None and status.verdict is self.verdict:
                 path = "kind" if self.verdict is Verdict.UNKNOWN_KIND else "apiVersion"
-                yield self.report(resource, path, status.message)
+                yield self.report(resource, path, status.message, fixes=self.fixes(resource))
+
+    def fixes(self, resource) -> list[Fix]:
+        return []
 
 
 class UnknownApiVersion(_VersionRule):
@@ -125,7 +129,8 @@ class DeprecatedApiVersion(_VersionRule):
     ## What it does
     Notes resources whose apiVersion is served but is not the preferred one (for example
     `networking.istio.io/v1alpha3` or `v1beta1` where `v1` exists) or is marked
-    deprecated by its CRD, and names the version to use.
+    deprecated by its CRD, and names the version to use. `meshlint fix --unsafe` changes
+    the apiVersion to it.
 
     ## Why it matters
     Older versions are kept for compatibility and are the first to be removed; the
@@ -158,6 +163,15 @@ class DeprecatedApiVersion(_VersionRule):
     severity = Severity.INFO
     category = "schema"
     verdict = Verdict.DEPRECATED
+
+    def fixes(self, resource) -> list[Fix]:
+        """Move to the preferred version: the same schema, but not served by older
+        clusters, hence unsafe."""
+        versions = known_versions(resource.group, resource.kind)
+        if not versions or versions[0] == resource.version:
+            return []
+        preferred = f"{resource.group}/{versions[0]}" if resource.group else versions[0]
+        return [replace(("apiVersion",), preferred, f"Change to {preferred}")]
 
 
 class UnknownKind(_VersionRule):

@@ -4,7 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
-from meshlint.mesh.suggest import closest
+from meshlint.mesh.suggest import closest, distance
 from meshlint.schema_validation.fields import nearest_field
 from meshlint.schema_validation.lists import duplicate_items
 from meshlint.schema_validation.plan import plan_for
@@ -24,6 +24,8 @@ class SchemaViolation(Rule):
     pattern, two members of a proto `oneof`, and repeated items of an
     `x-kubernetes-list-type` `set` or `map` list (`Duplicate value`).
     CEL rules are checked by `cel-rule-violation`, unknown fields by `unknown-field`.
+    `meshlint fix` corrects an enum value written in the wrong case (with `--unsafe`, one
+    that is one letter away from an allowed value).
 
     ## Why it matters
     `kubectl apply`, Helm and GitOps controllers fail on the whole resource (and a GitOps
@@ -91,5 +93,7 @@ class SchemaViolation(Rule):
         match = same[0] if same else closest(value, choices)
         if match is None:
             return self.report(resource, path, message)
-        fix = replace(path, match, f'Change to "{match}"')
-        return self.report(resource, path, f'{message}; did you mean "{match}"?', fixes=[fix])
+        fixes = []
+        if same or distance(value.casefold(), match.casefold()) <= 1:
+            fixes.append(replace(path, match, f'Change to "{match}"', safe=bool(same)))
+        return self.report(resource, path, f'{message}; did you mean "{match}"?', fixes=fixes)

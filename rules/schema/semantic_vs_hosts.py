@@ -1,7 +1,9 @@
 """VirtualService hosts and gateway names Istio rejects or warns about."""
 
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents
+from meshlint.fieldpath import get
 from meshlint.mesh.hosts import overlaps
 from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
 from meshlint.rules.schema.semantic_hosts import bound_to_gateway, has_sni_match
@@ -166,7 +168,8 @@ class VSGatewayNameLegacy(SemanticRule):
 
     ## What it does
     Reports dotted gateway references (`public.istio-system`) in `gateways` lists, the
-    legacy form Istio still accepts with a warning.
+    legacy form Istio still accepts with a warning. `meshlint fix` rewrites them as
+    `namespace/name`, which istiod reads the same way.
 
     ## Why it matters
     The dotted form is ambiguous with DNS names and is kept only for compatibility.
@@ -209,8 +212,17 @@ class VSGatewayNameLegacy(SemanticRule):
     def issues(self, resource):
         for path, name in gateway_names(resource):
             if "/" not in name and "." in name:
-                gateway, _, namespace = name.partition(".")
-                yield (
-                    path,
-                    f'legacy gateway name "{name}": write "{namespace.split(".")[0]}/{gateway}"',
-                )
+                yield path, f'legacy gateway name "{name}": write "{slash_form(name)}"'
+
+    def check_resource(self, resource, mesh):
+        for finding in super().check_resource(resource, mesh):
+            name = get(resource.body, finding.path)
+            title = f'Write "{slash_form(name)}"'
+            finding.fixes = [replace(finding.path, slash_form(name), title, safe=True)]
+            yield finding
+
+
+def slash_form(legacy: str) -> str:
+    """``name.namespace[.svc.cluster.local]`` as ``namespace/name`` (as istiod reads it)."""
+    gateway, _, namespace = legacy.partition(".")
+    return f"{namespace.split('.')[0]}/{gateway}"

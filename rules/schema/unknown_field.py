@@ -1,9 +1,10 @@
 """Fields the schema does not know, which the API server drops without a word."""
 
 from meshlint.engine.finding import Severity
-from meshlint.engine.fix import Edit, Fix
+from meshlint.engine.fix import rename_key
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
+from meshlint.mesh.suggest import distance
 from meshlint.schema_validation.fields import unknown_fields
 from meshlint.schema_validation.plan import plan_for
 from meshlint.schemastore import known_kinds
@@ -17,7 +18,9 @@ class UnknownField(Rule):
     nearest defined field name (`subnet` for `subset`, `hostss` for `hosts`,
     `trafficpolicy` for `trafficPolicy`). Fields under schemas that keep unknown fields
     (`x-kubernetes-preserve-unknown-fields`, free-form maps such as labels or EnvoyFilter
-    patches) are not reported.
+    patches) are not reported. `meshlint fix` renames a key to the field it misspells when
+    that is certain: one letter away, or the same letters in another case (other close
+    names only with `--unsafe`).
 
     ## Why it matters
     The API server prunes unknown fields of custom resources; only clients that ask for
@@ -72,6 +75,7 @@ class UnknownField(Rule):
             fixes = []
             parent = get(resource.body, problem.path[:-1])
             if problem.suggestion and problem.suggestion not in parent:
-                edit = Edit("rename-key", problem.path, problem.suggestion)
-                fixes.append(Fix(f'Rename to "{problem.suggestion}"', (edit,)))
+                name, match = str(problem.path[-1]), problem.suggestion
+                safe = name.casefold() == match.casefold() or distance(name, match) <= 1
+                fixes.append(rename_key(problem.path, match, f'Rename to "{match}"', safe=safe))
             yield self.report(resource, problem.path, problem.message, key=True, fixes=fixes)

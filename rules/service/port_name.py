@@ -1,6 +1,9 @@
 """Service ports should tell Istio their protocol."""
 
+import re
+
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import Edit, Fix, replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.injection import SYSTEM_NAMESPACES
 from meshlint.mesh.protocols import (
@@ -11,10 +14,13 @@ from meshlint.mesh.protocols import (
 )
 from meshlint.mesh.services import as_int
 from meshlint.mesh.suggest import hint
+from meshlint.mesh.workloads import WORKLOAD_KINDS
+from meshlint.model import string_map
 
 ANALYZER = "service.PortNameAnalyzer"
 GATEWAY_MANAGED = "gateway.istio.io/managed"
 KNOWN_APP_PROTOCOLS = (*PROTOCOLS, *KUBERNETES_APP_PROTOCOLS)
+_PORT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 def checked_ports(service):
@@ -55,6 +61,9 @@ class PortNameNoProtocol(Rule):
     as TCP (25, 53, 3306, 27017). Services in Kubernetes' system namespaces, Istio's own
     Services and gateway-managed Services are skipped; ExternalName Services are left to
     `externalname-port-name`.
+    When every container port the Service port targets is named after a protocol
+    (`http-metrics`, `grpc`), `meshlint fix --unsafe` names the Service port after it
+    (`web` -> `http-web`); unsafe because other objects may refer to the port by name.
 
     ## Why it matters
     Istio then sniffs the protocol of each connection: it works for HTTP and TLS, but
@@ -92,7 +101,8 @@ class PortNameNoProtocol(Rule):
     name = "service-port-name-protocol"
     severity = Severity.INFO
     category = "best-practice"
-    kinds = ("Service",)
+    kinds = ("Service", *WORKLOAD_KINDS)
+    targets = ("Service",)
     equivalents = Equivalents(istio="IST0118", analyzers=(ANALYZER,), kiali="KIA0601")
 
     def check_resource(self, resource, mesh):
@@ -117,6 +127,9 @@ class PortNameNoProtocol(Rule):
                 path,
                 f"{text}: name it <protocol>[-<suffix>] (e.g. http-web, tcp-db) or set "
                 "appProtocol, or Istio has to detect the protocol",
+                fixes=protocol_name_fixes(
+                    resource, index, container_protocol(resource, port, mesh)
+                ),
             )
 
 
@@ -192,7 +205,8 @@ class ExternalNamePortName(Rule):
     ## What it does
     For Services of type ExternalName, reports ports whose name (or `appProtocol`) names
     no protocol Istio knows, and ports named exactly `tcp`. The same Services as
-    `service-port-name-protocol` are skipped.
+    `service-port-name-protocol` are skipped. When the port's `appProtocol` names the
+    protocol, `meshlint fix --unsafe` names the port after it.
 
     ## Why it matters
     Istio turns an ExternalName Service into an external host whose port protocol comes
@@ -245,9 +259,69 @@ class ExternalNamePortName(Rule):
                 continue
             path = ("spec", "ports", index, "name") if name else ("spec", "ports", index)
             label = f'port name "{name}"' if name else "an unnamed port"
+            app = port.get("appProtocol")
+            protocol = name_protocol(str(app)) if app is not None else None
             yield self.report(
                 resource,
                 path,
                 f"ExternalName Service {resource.name} has {label} (port {port.get('port')}): "
                 "name it after the protocol it carries, such as https or tls, or http-<suffix>",
+                fixes=protocol_name_fixes(resource, index, protocol, replace_name=name == "tcp"),
             )
+
+
+def name_protocol(name: str) -> str | None:
+    """The protocol a port name (or appProtocol) starts with, as written in port names:
+    ``http-metrics`` -> ``http``; None when it names none (or only UDP)."""
+    lowered = name.lower()
+    if lowered.startswith("grpc-web"):
+        return "grpc-web"
+    prefix = lowered.split("-", 1)[0]
+    return prefix if prefix in PROTOCOLS and prefix not in ("udp", "http_proxy") else None
+
+
+def container_protocol(service, port: dict, mesh) -> str | None:
+    """The protocol the names of the container ports a Service port targets agree on: the
+    named target port itself, or the ports of that number or name on every workload the
+    Service selects."""
+    target = port.get("targetPort", port.get("port"))
+    selector = string_map(service.spec.get("selector"))
+    found = set()
+    for workload in mesh.workloads.matching(selector, service.namespace) if selector else ():
+        for container in workload.containers():
+            entries = container.get("ports")
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, dict) and _targets(target, entry):
+                    found.add(name_protocol(str(entry.get("name") or "")))
+    if not found and isinstance(target, str):
+        found.add(name_protocol(target))
+    return found.pop() if len(found) == 1 else None
+
+
+def _targets(target: object, entry: dict) -> bool:
+    if isinstance(target, str):
+        return entry.get("name") == target
+    number = as_int(target)
+    return number is not None and as_int(entry.get("containerPort")) == number
+
+
+def protocol_name_fixes(
+    service, index: int, protocol: str | None, *, replace_name: bool = False
+) -> list[Fix]:
+    """Name the port ``<protocol>-<name>`` (``<protocol>`` when it has no name or its
+    name is to be replaced), if that is a valid port name no other port of the Service has.
+    Unsafe: Ingresses, ServiceMonitors and the like may refer to the port by name."""
+    if protocol is None:
+        return []
+    ports = [p for p in service.spec.get("ports") or () if isinstance(p, dict)]
+    port = service.spec["ports"][index]
+    name = str(port.get("name") or "")
+    new = protocol if replace_name or not name else f"{protocol}-{name}"
+    taken = {str(p.get("name")) for p in ports if p is not port and p.get("name")}
+    if new == name or new in taken or len(new) > 63 or not _PORT_NAME.fullmatch(new):
+        return []
+    path = ("spec", "ports", index, "name")
+    title = f'Name the port "{new}"'
+    if name:
+        return [replace(path, new, title)]
+    return [Fix(title, (Edit("insert", path, new),))]

@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh import hosts
+from meshlint.mesh.groups import MAX_NAMED, Group, describe
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 
 ANY = "*"
@@ -19,21 +20,21 @@ def egress_hosts(sidecar):
                 yield ("spec", "egress", i, "hosts", j), namespace, name
 
 
-def resolve_egress_host(mesh, sidecar, namespace: str, name: str) -> Resolution:
-    """Whether a Service or ServiceEntry of ``namespace`` (any with ``*``) defines
-    ``name`` and is exported to the Sidecar's namespace."""
-    owner = sidecar.namespace if namespace == "." else namespace
-    domain = mesh.settings.cluster_domain
-    host = name if owner == ANY else hosts.fqdn(name, owner, domain)
+def resolve_egress_host(mesh, owner: str, host: str, from_namespace: str) -> Resolution:
+    """Whether a Service or ServiceEntry of namespace ``owner`` (any with ``*``) defines
+    ``host`` and is exported to ``from_namespace``."""
     entries = [e for e in mesh.services.lookup(host) if owner in (ANY, e.namespace)]
-    visible = [e for e in entries if hosts.visible(e.export_to, e.namespace, sidecar.namespace)]
-    if visible or any(hosts.matches(p, host) for p in mesh.settings.external_hosts):
-        return found(visible)
+    if any(hosts.visible(e.export_to, e.namespace, from_namespace) for e in entries):
+        return found([])
+    if any(hosts.matches(p, host) for p in mesh.settings.external_hosts):
+        return found([])
     if entries:
-        refs = ", ".join(sorted({e.resource.ref for e in entries}))
-        return not_found(f"{refs} defines it but does not export it to {sidecar.namespace}")
+        owners = Group(e.resource for e in entries)
+        refs = describe(owners.members[:MAX_NAMED], len(owners))
+        return not_found(f"{refs} defines it but does not export it to {from_namespace}")
     if mesh.settings.assume_complete:
         return not_found()
+    domain = mesh.settings.cluster_domain
     for candidate in (owner, hosts.cluster_local_namespace(host, domain)):
         if candidate not in (None, ANY) and candidate not in mesh.namespaces_seen:
             return unknown(f"namespace {candidate} is not in the analyzed files")
@@ -107,15 +108,24 @@ class SidecarEgressHostNotFound(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("Sidecar", "Service", "ServiceEntry")
-    targets = ("Sidecar",)
     equivalents = Equivalents(kiali="KIA1004")
 
-    def check_resource(self, sidecar, mesh):
+    def check(self, mesh):
+        answers: dict[tuple[str, str, str], Resolution] = {}  # Sidecars repeat their hosts
+        for sidecar in mesh.of_kind("Sidecar"):
+            if sidecar.linted:
+                yield from self._check_sidecar(sidecar, mesh, answers)
+
+    def _check_sidecar(self, sidecar, mesh, answers):
+        domain = mesh.settings.cluster_domain
         for path, namespace, name in egress_hosts(sidecar):
             if namespace == "~" or not name or hosts.is_wildcard(name):
                 continue
-            resolution = resolve_egress_host(mesh, sidecar, namespace, name)
             owner = sidecar.namespace if namespace == "." else namespace
+            host = name if owner == ANY else hosts.fqdn(name, owner, domain)
+            key = (owner, host, sidecar.namespace)
+            if key not in answers:
+                answers[key] = resolve_egress_host(mesh, owner, host, sidecar.namespace)
             where = "any namespace" if owner == ANY else f"namespace {owner}"
             message = f'egress host "{name}" matches no Service or ServiceEntry of {where}'
-            yield from self.unresolved(sidecar, path, resolution, message, mesh)
+            yield from self.unresolved(sidecar, path, answers[key], message, mesh)

@@ -4,7 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.exports import EVERYWHERE, export_targets
 from meshlint.mesh.routes import destinations
-from meshlint.mesh.suggest import hint
+from meshlint.mesh.suggest import suggestion
 
 
 class DestinationHostNotFound(Rule):
@@ -25,6 +25,8 @@ class DestinationHostNotFound(Rule):
     not. Istio's analyzer accepts the destination when it is visible in any one of the
     VirtualService's export namespaces; meshlint requires all of them, because requests
     from the others fail.
+
+    When exactly one known host has a close name, `meshlint fix --unsafe` routes to it.
 
     ## Why it matters
     Istio accepts the VirtualService, then answers every request on that route with a 503
@@ -92,9 +94,12 @@ class DestinationHostNotFound(Rule):
             resolution = mesh.resolve_host(fqdn, vs.namespace)
             what = "mirror host" if dest.mirror else "destination host"
             message = f'{what} "{dest.host}" not found in the mesh'
+            fixes = []
             if resolution.missing:
-                message += hint(dest.host, _candidates(dest.host, vs.namespace, mesh))
-            yield from self.unresolved(vs, dest.host_path, resolution, message, mesh)
+                candidates = _candidates(dest.host, vs.namespace, mesh)
+                text, fixes = suggestion(dest.host, candidates, dest.host_path)
+                message += text
+            yield from self.unresolved(vs, dest.host_path, resolution, message, mesh, fixes=fixes)
             if resolution.targets and exported_to:
                 hidden = _hidden_in(fqdn, exported_to, mesh)
                 if hidden:

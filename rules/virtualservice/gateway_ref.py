@@ -1,10 +1,11 @@
 """VirtualService gateway references must name existing Gateways."""
 
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.index import gateway_name
 from meshlint.mesh.routes import gateway_refs
-from meshlint.mesh.suggest import hint
+from meshlint.mesh.suggest import closest
 from meshlint.rules.virtualservice.internal_gateway import is_internal_gateway_ref
 
 
@@ -16,7 +17,8 @@ class GatewayNotFound(Rule):
     reserved `mesh`) as `namespace/name`, or `name` in the VirtualService's namespace, or
     the legacy dotted `name.namespace` form that istiod still accepts. Istio and Gateway
     API Gateways both count. References to the Gateways istiod generates for Gateway API
-    Gateways are left to `vs-internal-gateway-ref`.
+    Gateways are left to `vs-internal-gateway-ref`. When exactly one Gateway of that
+    namespace has a close name, `meshlint fix --unsafe` points the reference at it.
 
     ## Why it matters
     The routes never reach the gateway: traffic entering through it gets a 404.
@@ -91,7 +93,11 @@ class GatewayNotFound(Rule):
                 resolution = mesh.resolve_gateway(ref, vs.namespace)
                 namespace, _ = gateway_name(ref, vs.namespace)
                 names = [g.name for g in mesh.of_kind("Gateway") if g.namespace == namespace]
-                message = f'gateway "{ref}" not found' + (
-                    hint(ref.rpartition("/")[2], names) if resolution.missing else ""
-                )
-                yield from self.unresolved(vs, path, resolution, message, mesh)
+                prefix, slash, name = ref.rpartition("/")
+                match = closest(name, names) if resolution.missing else None
+                message, fixes = f'gateway "{ref}" not found', []
+                if match:
+                    fixed = f"{prefix}{slash}{match}"
+                    message += f'; did you mean "{match}"?'
+                    fixes = [replace(path, fixed, f'Change to "{fixed}"')]
+                yield from self.unresolved(vs, path, resolution, message, mesh, fixes=fixes)

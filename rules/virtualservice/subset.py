@@ -21,7 +21,8 @@ class SubsetNotFound(Rule):
     For every route and mirror destination naming a `subset`, looks for a DestinationRule
     visible from the VirtualService's namespace whose `host` covers the destination host
     (wildcards included) and that defines a subset of that name. When the host itself
-    does not exist, only `vs-destination-host-not-found` is reported.
+    does not exist, only `vs-destination-host-not-found` is reported. When exactly one
+    defined subset has a close name, `meshlint fix --unsafe` routes to it.
 
     ## Why it matters
     Istio accepts the route, then fails every request on it with a 503

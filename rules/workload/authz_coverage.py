@@ -39,9 +39,10 @@ class WorkloadNotCoveredByAuthorization(Rule):
     Lists the workloads in the mesh (sidecar or ambient) that no AuthorizationPolicy
     selects: none in their namespace without a selector or with a selector matching
     their pod labels, and none in the root namespace (mesh-wide) doing so. Policies
-    attached with `targetRefs` are not counted. This is a zero-trust hygiene check, so it
-    reports information only; raise its severity (`--severity ML661=warning`) to enforce
-    it.
+    attached with `targetRefs` are not counted. Nothing is reported when the analyzed
+    files hold no AuthorizationPolicy at all (authorization is not in use yet, and every
+    workload would be listed). This is a zero-trust hygiene check, so it reports
+    information only; raise its severity (`--severity ML661=warning`) to enforce it.
 
     ## Why it matters
     Without an AuthorizationPolicy, Istio allows every request that reaches the workload,
@@ -65,6 +66,18 @@ class WorkloadNotCoveredByAuthorization(Rule):
           containers:
           - name: ratings
             image: istio/examples-bookinfo-ratings-v1
+    ---
+    apiVersion: security.istio.io/v1
+    kind: AuthorizationPolicy
+    metadata:
+      name: reviews-callers
+    spec:
+      selector:
+        matchLabels: {app: reviews}
+      rules:
+      - from:
+        - source:
+            principals: ["cluster.local/ns/default/sa/bookinfo-productpage"]
     ```
 
     ## Use instead
@@ -107,6 +120,8 @@ class WorkloadNotCoveredByAuthorization(Rule):
     equivalents = Equivalents(kiali="KIA1301")
 
     def check(self, mesh):
+        if not mesh.of_kind("AuthorizationPolicy"):
+            return  # authorization not adopted yet: every workload would be reported
         root = str(effective_mesh_config(mesh).get("rootNamespace") or "istio-system")
         covered, namespaces, mesh_wide = covered_workloads(mesh, root)
         if mesh_wide:

@@ -57,6 +57,7 @@ class Resource:
     namespace_defaulted: bool = False
     cluster: str = ""
     _labels: dict[str, str] | None = field(default=None, repr=False)
+    _annotations: dict[str, str] | None = field(default=None, repr=False)
     group: str = field(init=False, repr=False)
     version: str = field(init=False, repr=False)
 
@@ -81,7 +82,9 @@ class Resource:
 
     @property
     def annotations(self) -> dict[str, str]:
-        return string_map(self.metadata.get("annotations"))
+        if self._annotations is None:
+            self._annotations = string_map(self.metadata.get("annotations"))
+        return self._annotations
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -19,6 +19,7 @@ from meshlint.mesh.config import (
     default_gateways,
     layer,
     read_mesh_config,
+    read_mesh_networks,
 )
 from meshlint.mesh.suggest import hint
 from meshlint.suppress.apply import SuppressOptions
@@ -31,10 +32,10 @@ def _error(origin: str, key: str, message: str) -> ConfigError:
     return ConfigError([ConfigProblem(origin, None, None, key, message)])
 
 
-def _read(path: str) -> dict:
+def _read(path: str, reader=read_mesh_config) -> dict:
     try:
         with open(path, encoding="utf-8") as handle:
-            return read_mesh_config(handle.read())
+            return reader(handle.read())
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise _error(path, "", f"cannot read mesh config: {reason}") from None
@@ -64,7 +65,7 @@ def mesh_settings(keys: MeshKeys) -> MeshSettings:
         mesh_config = layer(mesh_config, {"rootNamespace": keys.root_namespace})
     settings = MeshSettings(
         mesh_config=mesh_config,
-        mesh_networks=_read(keys.networks_file) if keys.networks_file else {},
+        mesh_networks=_read(keys.networks_file, read_mesh_networks) if keys.networks_file else {},
         mesh_networks_file=keys.networks_file or "",
         cluster_domain=keys.cluster_domain or "cluster.local",
         default_namespace="default" if keys.default_namespace is None else keys.default_namespace,

@@ -1,12 +1,15 @@
 """Benchmark: full ``meshlint lint`` against PyYAML merely loading the same files.
 
-    python benchmarks/bench_lint.py [--resources 10000 50000] [--rounds 3] [--quick]
+    python benchmarks/bench_lint.py [--resources 10000 50000] [--rounds 3] [--single]
+                                    [--no-lsp]
 
-For each size and layout (200 files, one file), both run as fresh processes, interleaved
-round by round (the machine is noisy); the script prints median seconds, resources per
-second, the ratio lint / load, peak memory, the 50k/10k growth, and one small file against
-yamllint (when installed). Targets: ratio <= 3.0 (core), <= 1.0 (performance issue),
-growth <= 5.5, RSS < 1 GB, small file <= 1.5x yamllint.
+For each size and layout (200 files, one file), PyYAML's load and meshlint's lint (in one
+process, ``-j 1``, and with its default of one process per core) run as fresh processes,
+interleaved round by round (the machine is noisy); the script prints median seconds,
+resources per second, the ratios lint / load, peak memory, the 50k/10k growth, one small
+file against yamllint (when installed), and the language server's re-lint latency
+(benchmarks/bench_lsp.py). Targets: ratio <= 1.0, growth <= 5.5, RSS < 1 GB, small file
+<= 1.5x yamllint, re-lint < 200 ms.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from meshlint.engine.parallel import default_jobs
 
 from generate_mesh import write
 
@@ -53,21 +58,24 @@ def peak_rss_mb(command: list[str]) -> float | None:
     return int(run.stderr.strip().splitlines()[-1]) / 1024
 
 
-def compare(load: list[str], lint: list[str], rounds: int) -> tuple[float, float]:
-    loads, lints = [], []
+def compare(*commands: list[str], rounds: int) -> list[float]:
+    """Median seconds of each command, the commands interleaved round by round."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(rounds):
-        loads.append(timed(load))
-        lints.append(timed(lint))
-    return statistics.median(loads), statistics.median(lints)
+        for command, measured in zip(commands, times, strict=True):
+            measured.append(timed(command))
+    return [statistics.median(measured) for measured in times]
 
 
-def lint_command(target: str) -> list[str]:
+def lint_command(target: str, jobs: int = 0) -> list[str]:
     return [
         sys.executable,
         "-m",
         "meshlint",
         "lint",
         "--no-config",
+        "--jobs",
+        str(jobs),
         "--format",
         "json",
         "-o",
@@ -80,15 +88,19 @@ def mesh_figures(resources: int, single: bool, rounds: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         files = [str(p) for p in write(Path(tmp), resources, 1 if single else 200)]
         size = sum(os.path.getsize(f) for f in files) / 1e6
-        base, ours = compare([sys.executable, "-c", LOAD, *files], lint_command(tmp), rounds)
+        load = [sys.executable, "-c", LOAD, *files]
+        base, serial, ours = compare(load, lint_command(tmp, 1), lint_command(tmp), rounds=rounds)
         rss = peak_rss_mb(lint_command(tmp))
     layout = "1 file" if single else f"{len(files)} files"
     print(f"\n{resources} resources, {layout}, {size:.1f} MB")
-    print(f"  PyYAML CSafeLoader load_all: {base:7.2f} s  {resources / base:8.0f} resources/s")
-    print(f"  meshlint lint (json):        {ours:7.2f} s  {resources / ours:8.0f} resources/s")
-    print(f"  ratio lint / load:           {ours / base:7.2f}x")
+    print(f"  PyYAML CSafeLoader load_all:  {base:7.2f} s  {resources / base:8.0f} resources/s")
+    for label, seconds in (("-j 1", serial), (f"-j {default_jobs()}", ours)):
+        print(
+            f"  meshlint lint {label} (json):  {seconds:7.2f} s  {resources / seconds:8.0f} "
+            f"resources/s  ratio {seconds / base:.2f}x"
+        )
     if rss is not None:
-        print(f"  meshlint peak RSS:           {rss:7.0f} MB")
+        print(f"  meshlint peak RSS (largest process): {rss:7.0f} MB")
     return ours
 
 
@@ -98,7 +110,7 @@ def small_file(rounds: int) -> None:
     if not Path(yamllint).exists():
         print("\none small file: yamllint not installed, skipped")
         return
-    base, ours = compare([yamllint, target], lint_command(target), rounds * 3)
+    base, ours = compare([yamllint, target], lint_command(target), rounds=rounds * 3)
     print(f"\none small file ({Path(target).name})")
     print(f"  yamllint:      {base * 1000:6.0f} ms")
     print(f"  meshlint lint: {ours * 1000:6.0f} ms   ratio {ours / base:.2f}x")
@@ -109,6 +121,7 @@ def main() -> None:
     parser.add_argument("--resources", type=int, nargs="+", default=[10_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single", action="store_true", help="also the one-file layout")
+    parser.add_argument("--no-lsp", action="store_true", help="skip the language server")
     args = parser.parse_args()
     times: dict[int, float] = {}
     for resources in args.resources:
@@ -118,6 +131,9 @@ def main() -> None:
     if 10_000 in times and 50_000 in times:
         print(f"\ngrowth 50k / 10k: {times[50_000] / times[10_000]:.2f}x (linear would be 5.0)")
     small_file(args.rounds)
+    if not args.no_lsp:
+        print("\nlanguage server (benchmarks/bench_lsp.py)", flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("bench_lsp.py"))], check=True)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-_CHECKOUT_SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+from meshlint.package_data import package_folder
+
 _VERSION = re.compile(r"v(\d+)(?:(alpha|beta)(\d+))?")
 _STAGES = {None: 2, "beta": 1, "alpha": 0}
 _MAX_MESSAGE = 200
@@ -43,11 +42,8 @@ class SchemaError:
 
 
 @functools.cache
-def _root() -> Traversable:
-    try:
-        return resources.files("meshlint.schemas")
-    except ModuleNotFoundError:
-        return _CHECKOUT_SCHEMAS
+def _root() -> Path:
+    return package_folder("meshlint.schemas")
 
 
 @functools.cache

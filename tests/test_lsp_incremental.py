@@ -18,6 +18,10 @@ EDITS = [
     ("app.yaml", "app: reviews\n", "app: reviewz\n"),
     ("gateway.yaml", "istio: ingressgateway", "istio: ingresgateway"),
     ("virtual-services.yaml", "host: ratings", "host: ratingz"),
+    # a namespace nothing else lives in: host resolutions cached before must not be reused
+    ("virtual-services.yaml", "  name: reviews\n", "  name: reviews\n  namespace: elsewhere\n"),
+    ("app.yaml", "app: reviewz\n", "app: reviews\n"),
+    ("destination-rules.yaml", "name: v2x\n", "name: v2\n"),
 ]
 
 

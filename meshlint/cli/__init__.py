@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -9,31 +10,37 @@ import click
 from meshlint import __version__
 from meshlint.cli.exit_codes import EXIT_INTERNAL, EXIT_OK
 
+#: Each command and where it lives: a command's module is imported only when it runs
+#: (or when help lists it), so ``meshlint lint`` does not pay for the others.
+COMMANDS = {
+    "lint": "meshlint.cli.lint:lint",
+    "fix": "meshlint.cli.fix_cmd:fix",
+    "rules": "meshlint.cli.info:list_rules",
+    "explain": "meshlint.cli.info:explain",
+    "config": "meshlint.cli.config_cmd:config",
+    "graph": "meshlint.cli.graph_cmd:graph",
+    "lsp": "meshlint.cli.lsp_cmd:lsp",
+    "schemas": "meshlint.cli.schemas_cmd:schemas",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on demand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[cmd_name].partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="meshlint")
 def cli() -> None:
     """Lint Istio service-mesh configuration and the Kubernetes manifests around it."""
-
-
-def _register() -> None:
-    from meshlint.cli import config_cmd, info, lint, lsp_cmd, schemas_cmd
-
-    cli.add_command(lint.lint)
-    cli.add_command(info.list_rules)
-    cli.add_command(info.explain)
-    cli.add_command(config_cmd.config)
-    cli.add_command(lsp_cmd.lsp)
-    cli.add_command(schemas_cmd.schemas)
-    from meshlint.cli.graph_cmd import graph
-
-    cli.add_command(graph)
-    from meshlint.cli.fix_cmd import fix
-
-    cli.add_command(fix)
-
-
-_register()
 
 
 def main() -> None:

@@ -22,17 +22,29 @@ from meshlint.cli.run_options import describe_config, finish_run, prepare_run, r
     default=None,
     help="Exit 1 when a finding is at least this severe (default: warning).",
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes that check the rules of a large mesh (0: one per core, at most 4).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
-def lint(paths: tuple[str, ...], failure_threshold: str | None, verbose: bool, **kw) -> None:
+def lint(
+    paths: tuple[str, ...], failure_threshold: str | None, jobs: int, verbose: bool, **kw
+) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input
     (default: the config's `paths`)."""
     from meshlint.engine.lint import lint as run_lint
+    from meshlint.engine.parallel import default_jobs
     from meshlint.loader.sources import MissingPath
 
     gc.disable()  # one short-lived process building millions of objects: collect at exit
     scope = report_scope(paths, kw)
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold
+    options.jobs = jobs or default_jobs()
     try:
         result = scope.apply(run_lint(options))
     except MissingPath as missing:

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
-from pathlib import Path as FilePath
 
 from meshlint.config.errors import ConfigProblem
 from meshlint.config.source import ConfigSource
 from meshlint.fieldpath import Path
 from meshlint.mesh.suggest import hint
-
-_CHECKOUT = FilePath(__file__).resolve().parents[1] / "data" / "config.schema.json"
+from meshlint.package_data import DATA
 
 
 @cache
 def config_schema_text() -> str:
     """The schema as shipped (for ``meshlint config schema``)."""
-    try:
-        return resources.files("meshlint").joinpath("data/config.schema.json").read_text("utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - broken install
-        return _CHECKOUT.read_text("utf-8")
+    return (DATA / "config.schema.json").read_text("utf-8")
 
 
 @cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 
 from meshlint.config.errors import ConfigError, ConfigProblem
@@ -101,6 +100,8 @@ def read_source(file: str) -> ConfigSource | None:
     if os.path.basename(file) != PYPROJECT:
         return read_yaml(file, text)
     try:
+        import tomllib
+
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([ConfigProblem(file, None, None, "", str(error))]) from None

@@ -38,8 +38,8 @@ def render_docs(rule: type[Rule]) -> str:
         rule.summary(),
     ]
     facts = []
-    if rule.kinds:
-        facts.append(f"Reads: {', '.join(rule.kinds)}")
+    if rule.reads():
+        facts.append(f"Reads: {rule.reads()}")
     if eq.istio:
         facts.append(
             f"Istio: {eq.istio}" + (f" ({', '.join(eq.analyzers)})" if eq.analyzers else "")

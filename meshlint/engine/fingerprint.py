@@ -6,8 +6,6 @@ baselines and SARIF ``partialFingerprints`` survive unrelated edits.
 
 from __future__ import annotations
 
-import hashlib
-
 from meshlint.engine.finding import Finding
 from meshlint.fieldpath import render
 
@@ -20,4 +18,6 @@ def fingerprint(finding: Finding) -> str:
     else:
         subject = f"file|{finding.file or ''}|{finding.message}"
     text = f"{finding.rule.id}|{subject}|{render(finding.path)}"
+    import hashlib
+
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
+from meshlint.engine.parallel import map_in_processes, run_rules_in_processes
 from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule
-from meshlint.engine.runner import locate, run_rules, to_location
+from meshlint.engine.runner import to_location
 from meshlint.engine.selection import select_rules
+from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import InputProblem, LoadedFile, is_kustomization, load_source
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
@@ -49,6 +52,8 @@ class LintOptions:
     rule_params: dict[str, dict] = field(default_factory=dict)
     #: Suppressions from outside the linted files: config ``ignore:`` entries, baseline.
     suppress: SuppressOptions = field(default_factory=SuppressOptions)
+    #: Processes that check rules (forked; only a single-threaded caller may ask for >1).
+    jobs: int = 1
 
 
 @dataclass
@@ -69,7 +74,18 @@ class LintResult:
 def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
     """Read and parse every file; bad files come back with problems, never exceptions."""
     namespace = options.settings.default_namespace
-    return [load_source(_source(path, options), namespace, options.limits) for path in paths]
+
+    def load(path: str) -> LoadedFile:
+        return load_source(_source(path, options), namespace, options.limits)
+
+    return map_in_processes(load, paths, options.jobs, _size)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _source(path: str, options: LintOptions) -> SourceText:
@@ -119,13 +135,10 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     walk_errors: list[SourceText] = []
     files = discover([*options.paths, *cluster_of], options.exclude, walk_errors)
     context_files = [f for f in discover(options.context, options.exclude) if f not in files]
-    gc.disable()
-    try:
+    with gc_paused():
         loaded = load_files(files, options)
         loaded += [load_source(error) for error in walk_errors]
         context = load_files(context_files, options)
-    finally:
-        gc.enable()
     for file in loaded:
         for resource in file.resources:
             resource.cluster = cluster_of.get(resource.file, "")
@@ -155,17 +168,23 @@ def analyze(
         resources = [r for r in resources if r.kind in options.kinds]
     if options.resource_filter is not None:
         resources = [r for r in resources if options.resource_filter(r)]
-    mesh = Mesh(resources, options.settings)
+    reuse = previous is not None and changed_kinds is not None
+    mesh = Mesh(resources, options.settings, previous=previous.mesh if reuse else None)
+    if reuse:
+        mesh.reuse_indexes(previous.mesh, changed_kinds)
     known = known_rules(options.extra_rules)
     rules = select_rules(known, options.select, options.ignore, options.enable)
+    present = {r.kind for r in resources if r.linted} | options.settings.linted_kinds
     active = _instantiate(
-        [r for r in rules if not r.input_rule], options.severity_overrides, options.rule_params
+        [r for r in rules if not r.input_rule and reads_any(r, present)],
+        options.severity_overrides,
+        options.rule_params,
     )
     unaffected: set[type[Rule]] = set()
     if previous is not None and changed_kinds is not None:
         unaffected = {type(r) for r in active if r.kinds and changed_kinds.isdisjoint(r.kinds)}
-    findings = run_rules(mesh, [r for r in active if type(r) not in unaffected], scope)
-    locate(findings)
+    checked = [r for r in active if type(r) not in unaffected]
+    findings = run_rules_in_processes(mesh, checked, scope, options.jobs)
     if previous is not None and (scope is not None or unaffected):
         findings += _kept_findings(previous, mesh, scope, unaffected)
     input_names = {r.name for r in rules if r.input_rule}

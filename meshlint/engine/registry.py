@@ -1,15 +1,21 @@
 """Rule discovery: every Rule subclass in the ``meshlint.rules`` package, plus rules that
-other packages register under the ``meshlint.rules`` entry point group."""
+other packages register under the ``meshlint.rules`` entry point group.
+
+A run reads the built-in rules from their catalogue and imports a rule's module only when
+the rule runs; :func:`discover_builtin_rules` walks the package (for the catalogue's
+generator and its test)."""
 
 from __future__ import annotations
 
 import importlib
-import inspect
+import os
 import pkgutil
+import sys
 from collections.abc import Iterable
 from functools import cache
-from importlib.metadata import entry_points
+from types import ModuleType
 
+from meshlint.engine.catalog import LazyRule, lazy_rules
 from meshlint.engine.rule import CATEGORIES, Rule
 
 
@@ -25,9 +31,9 @@ def _subclasses(module) -> list[type[Rule]]:
     ]
 
 
-@cache
-def builtin_rules() -> tuple[type[Rule], ...]:
-    """Every built-in rule, sorted by id. Ids and slugs must be unique."""
+def discover_builtin_rules() -> tuple[type[Rule], ...]:
+    """Every Rule subclass in the ``meshlint.rules`` package, sorted by id. Ids and slugs
+    must be unique."""
     package = importlib.import_module("meshlint.rules")
     found: list[type[Rule]] = []
     for info in pkgutil.walk_packages(package.__path__, "meshlint.rules."):
@@ -36,6 +42,12 @@ def builtin_rules() -> tuple[type[Rule], ...]:
     found.sort(key=lambda r: r.id)
     _check_unique(found)
     return tuple(found)
+
+
+@cache
+def builtin_rules() -> tuple[type[Rule], ...]:
+    """Every built-in rule class, sorted by id (imports every rule module)."""
+    return tuple(rule.load() for rule in lazy_rules())
 
 
 def _check_unique(rules: list[type[Rule]]) -> None:
@@ -48,10 +60,10 @@ def _check_unique(rules: list[type[Rule]]) -> None:
 
 
 def by_name(name: str) -> type[Rule] | None:
-    """A rule by id or slug (case-insensitive id)."""
-    for rule in builtin_rules():
+    """A built-in rule by id or slug (case-insensitive id)."""
+    for rule in lazy_rules():
         if name in (rule.id, rule.name) or name.upper() == rule.id:
-            return rule
+            return rule.load()
     return None
 
 
@@ -74,7 +86,7 @@ def _rules_in(obj: object) -> list[type[Rule]]:
     """The rules an entry point names: a Rule subclass, a module, or a list of rules."""
     if isinstance(obj, type) and issubclass(obj, Rule):
         return [obj]
-    if inspect.ismodule(obj):
+    if isinstance(obj, ModuleType):
         return [
             r
             for r in vars(obj).values()
@@ -97,9 +109,39 @@ def _plugin_problem(rule: type[Rule], taken: dict[str, type[Rule]]) -> str | Non
     return None
 
 
+def _may_have_plugins() -> bool:
+    """Whether an installed distribution may declare ``meshlint.rules`` entry points: a
+    scan of the metadata folders on ``sys.path``, far cheaper than importing
+    importlib.metadata (anything other than a plain folder counts as maybe)."""
+    marker = f"[{PLUGIN_GROUP}]"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except NotADirectoryError:
+            return True
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                points = os.path.join(entry or ".", name, "entry_points.txt")
+                try:
+                    with open(points, encoding="utf-8", errors="replace") as file:
+                        if marker in file.read():
+                            return True
+                except OSError:
+                    continue
+            elif name.endswith(".egg-link"):
+                return True
+    return False
+
+
 @cache
 def _plugins() -> tuple[tuple[type[Rule], ...], tuple[str, ...]]:
-    taken = {n: r for r in builtin_rules() for n in (r.id, r.name)}
+    if not _may_have_plugins():
+        return (), ()
+    from importlib.metadata import entry_points
+
+    taken = {n: r for r in lazy_rules() for n in (r.id, r.name)}
     rules: list[type[Rule]] = []
     problems: list[str] = []
     for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
@@ -133,12 +175,12 @@ def plugin_problems() -> tuple[str, ...]:
     return _plugins()[1]
 
 
-def known_rules(extra: Iterable[type[Rule]] = ()) -> list[type[Rule]]:
-    """Every rule a run may use: built-ins, plugins, the shipped policy packs, and
-    ``extra`` (the config's policies)."""
+def known_rules(extra: Iterable[type[Rule]] = ()) -> list[type[Rule] | LazyRule]:
+    """Every rule a run may use: built-ins (from the catalogue, not yet imported),
+    plugins, the shipped policy packs, and ``extra`` (the config's policies)."""
     from meshlint.policy.files import pack_rules
 
-    return [*builtin_rules(), *plugin_rules(), *pack_rules(), *extra]
+    return [*lazy_rules(), *plugin_rules(), *pack_rules(), *extra]
 
 
 def rule_source(rule: type[Rule]) -> str:

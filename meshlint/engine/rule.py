@@ -54,6 +54,7 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity]
     category: ClassVar[str]
+    #: The kinds the rule reads; empty for a rule that reads every resource.
     kinds: ClassVar[tuple[str, ...]] = ()
     #: The kinds :meth:`check_resource` is called for (default: every kind in ``kinds``).
     #: A rule that reads Services to check VirtualServices sets ``targets`` to the latter.
@@ -102,9 +103,16 @@ class Rule:
         """Check the whole mesh. Rules about one resource at a time override
         :meth:`check_resource` instead, and the engine calls it for each linted resource of
         the declared kinds (so a crash is reported on the resource that caused it)."""
-        for resource in mesh.of_kind(*self.checked_kinds()):
+        for resource in mesh.checked_by(self):
             if resource.linted:
                 yield from self.check_resource(resource, mesh)
+
+    @classmethod
+    def reads(cls) -> str | None:
+        """The kinds the rule reads, as the docs show them (None for input rules)."""
+        if cls.input_rule:
+            return None
+        return ", ".join(cls.kinds) or "every kind"
 
     @classmethod
     def checked_kinds(cls) -> tuple[str, ...]:

@@ -38,7 +38,7 @@ def run_rules(
     findings: list[Finding] = []
     for rule in rules:
         if rule.per_resource():
-            for resource in mesh.of_kind(*rule.checked_kinds()):
+            for resource in mesh.checked_by(rule):
                 if not resource.linted or (scope is not None and resource.key not in scope):
                     continue
                 try:

@@ -9,7 +9,6 @@ Nothing is ever constructed from YAML tags: unknown tags read as plain data.
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
 from collections.abc import Iterator
@@ -18,13 +17,9 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from meshlint.gc_pause import gc_paused
 from meshlint.loader.nodes import PList, PMap, Span
 from meshlint.schema_validation.goyaml import SUSPECT_FIRST, flow_pair_text, kubernetes_reading
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing: slower, same results
-    _Loader = yaml.SafeLoader
 
 STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -34,6 +29,37 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _TRUE = frozenset({"true", "yes", "on"})
 _HELM_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+
+
+def _fast_resolving(loader: type) -> type:
+    """``loader`` with PyYAML's tag resolution cut to what a safe loader uses: implicit
+    resolvers by first character, no path resolvers (it runs once per node)."""
+
+    class Loader(loader):
+        _implicit = loader.yaml_implicit_resolvers
+
+        def descend_resolver(self, current_node, current_index) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+        def resolve(self, kind, value, implicit):
+            if kind is not ScalarNode:
+                return super().resolve(kind, value, implicit)
+            if implicit[0]:
+                for tag, regexp in self._implicit.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return STR
+
+    return Loader
+
+
+try:
+    _Loader = _fast_resolving(yaml.CSafeLoader)
+except AttributeError:  # pragma: no cover - libyaml missing: slower, same results
+    _Loader = _fast_resolving(yaml.SafeLoader)
 
 
 @dataclass(slots=True)
@@ -323,12 +349,14 @@ def parse_text(
     which Go's YAML reads as part of a string: such files are read again with PyYAML's
     Python parser, whose reading the builder then corrects.
     """
-    limits = limits or Limits()
+    with gc_paused():
+        return _parse_documents(text, limits or Limits(), loader_class)
+
+
+def _parse_documents(text: str, limits: Limits, loader_class: type) -> ParseResult:
     result = ParseResult()
     helm = _helm_sources(text)
     previous_end = -1
-    paused = gc.isenabled()
-    gc.disable()
     recursion = sys.getrecursionlimit()
     sys.setrecursionlimit(max(recursion, limits.max_depth * 3 + 500))
     try:
@@ -382,6 +410,4 @@ def parse_text(
         )
     finally:
         sys.setrecursionlimit(recursion)
-        if paused:
-            gc.enable()
     return result

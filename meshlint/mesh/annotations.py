@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from meshlint.fieldpath import Path, get
 from meshlint.mesh.workloads import TEMPLATE_PATHS, WORKLOAD_KINDS
 from meshlint.model import Resource, string_map
+from meshlint.package_data import DATA
 
 ANY = "Any"
 INGRESS_CLASS = "kubernetes.io/ingress.class"
@@ -62,7 +62,7 @@ class Catalogue:
 @cache
 def catalogue() -> Catalogue:
     """The annotation catalogue, loaded once."""
-    text = resources.files("meshlint").joinpath("data/istio_annotations.json").read_text()
+    text = (DATA / "istio_annotations.json").read_text(encoding="utf-8")
     data = json.loads(text)
     defs = {
         name: AnnotationDef(name, e["status"], e["deprecated"], tuple(e["resources"]))

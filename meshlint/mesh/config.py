@@ -119,6 +119,10 @@ def read_mesh_config(text: str, key: str = "mesh") -> dict:
     return data
 
 
+#: The kind of the resource a mesh networks file or ConfigMap key is read as.
+MESH_NETWORKS_KIND = "MeshNetworks"
+
+
 def read_mesh_networks(text: str) -> dict:
     """MeshNetworks from YAML text: raw, or the ``istio`` ConfigMap's ``meshNetworks`` key."""
     return read_mesh_config(text, "meshNetworks")
@@ -147,6 +151,12 @@ class MeshSettings:
     @property
     def root_namespace(self) -> str:
         return str(self.mesh_config.get("rootNamespace") or "istio-system")
+
+    @property
+    def linted_kinds(self) -> frozenset[str]:
+        """Kinds of the resources rules are given from these settings rather than from
+        the linted files (a mesh networks file becomes a ``MeshNetworks`` resource)."""
+        return frozenset({MESH_NETWORKS_KIND}) if self.mesh_networks else frozenset()
 
     @property
     def ingress_enabled(self) -> bool:

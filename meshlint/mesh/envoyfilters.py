@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from meshlint.fieldpath import Path, get
-from meshlint.model import Resource, string_map
+from meshlint.model import Resource
 
 #: Operations whose effect depends on what other patches did before them.
 RELATIVE_OPERATIONS = frozenset({"INSERT_BEFORE", "INSERT_AFTER", "REPLACE", "REMOVE"})
@@ -68,14 +68,3 @@ def ignored(patch: Patch) -> bool:
     if patch.operation == "REPLACE":
         return patch.apply_to not in REPLACEABLE
     return False
-
-
-def may_share_proxies(a: Resource, b: Resource, root_namespace: str) -> bool:
-    """Whether two EnvoyFilters can apply to the same proxy: one is in the root namespace
-    or both in the same namespace, and their workload selectors do not exclude each other
-    (the same label required with different values)."""
-    if a.namespace != b.namespace and root_namespace not in (a.namespace, b.namespace):
-        return False
-    labels_a = string_map(get(a.body, ("spec", "workloadSelector", "labels")))
-    labels_b = string_map(get(b.body, ("spec", "workloadSelector", "labels")))
-    return all(labels_b.get(k, v) == v for k, v in labels_a.items())

@@ -43,3 +43,30 @@ def describe(named: list[Resource], total: int) -> str:
     text = ", ".join(r.ref for r in named)
     rest = total - len(named)
     return f"{text} and {rest} more" if rest > 0 else text
+
+
+class UnionSizes:
+    """Sizes of unions of a few shared sets, memoized by the combination of sets.
+
+    A union is counted from its smaller sets against the larger ones, so many queries that
+    share their large sets (thousands of resources for one host, each with a host of its
+    own) stay linear. The sets must not change while this object is in use (it keeps them
+    alive, as they are known by identity).
+    """
+
+    def __init__(self) -> None:
+        self._sizes: dict[tuple[int, ...], tuple[tuple[set, ...], int]] = {}
+
+    def size(self, sets: Iterable[set]) -> int:
+        distinct = {id(s): s for s in sets}.values()
+        return self._size(tuple(sorted(distinct, key=lambda s: (-len(s), id(s)))))
+
+    def _size(self, sets: tuple[set, ...]) -> int:
+        if not sets:
+            return 0
+        key = tuple(id(s) for s in sets)
+        if key not in self._sizes:
+            *larger, smallest = sets
+            extra = sum(1 for x in smallest if not any(x in s for s in larger))
+            self._sizes[key] = sets, self._size(tuple(larger)) + extra
+        return self._sizes[key][1]

@@ -71,16 +71,72 @@ def visible(scope: frozenset, owner_namespace: str, from_namespace: str) -> bool
     return from_namespace in scope
 
 
+class VisibleFrom:
+    """Items with export scopes, filtered by the namespace that looks at them: the items
+    exported everywhere are shared by every namespace, so asking from many namespaces
+    does not rescan them (equivalent to filtering with :func:`visible`)."""
+
+    def __init__(self, items: list, scopes: Iterable[tuple[frozenset, str]]) -> None:
+        """``scopes``: each item's export scope and owner namespace, in order."""
+        self.items = items
+        self._everywhere: list[int] = []
+        self._by_namespace: dict[str, list[int]] = {}
+        self._seen: dict[str | None, list] = {}
+        self._shared: list[tuple[int, object]] | None = None
+        for i, (scope, owner) in enumerate(scopes):
+            if "*" in scope:
+                self._everywhere.append(i)
+                continue
+            names = {owner} if "." in scope else set()
+            for name in names.union(scope - {"."}):
+                self._by_namespace.setdefault(name, []).append(i)
+
+    def __call__(self, namespace: str) -> list:
+        """The items visible in ``namespace``, in order (a shared list: do not modify)."""
+        if len(self._everywhere) == len(self.items):
+            return self.items
+        key = namespace if namespace in self._by_namespace else None
+        if key not in self._seen:
+            positions = sorted({*self._everywhere, *self._by_namespace.get(namespace, ())})
+            self._seen[key] = [self.items[i] for i in positions]
+        return self._seen[key]
+
+    def parts(self, namespace: str) -> tuple[list[tuple[int, object]], list[tuple[int, object]]]:
+        """The items visible in ``namespace`` in two parts, each item with its position:
+        those exported everywhere (a list shared by every namespace) and the others. What
+        is computed from the shared part can be computed once for every namespace."""
+        if self._shared is None:
+            self._shared = [(i, self.items[i]) for i in self._everywhere]
+        specific = [(i, self.items[i]) for i in self._by_namespace.get(namespace, ())]
+        return self._shared, specific
+
+
+def covering_suffixes(host: str) -> list[str]:
+    """The suffixes ``s`` for which the wildcard ``*s`` covers ``host`` (see :func:`matches`)."""
+    return [host[j:] for j in range(1, len(host) + 1)] if host else [""]
+
+
+def label_suffixes(name: str) -> list[str]:
+    """The suffixes a wildcard pattern ``*.x.y`` (or ``*``) may have to cover ``name``:
+    ``""`` and each of its dotted suffixes, shorter than the name."""
+    return ["", *(name[j:] for j in range(1, len(name)) if name[j] == ".")]
+
+
 class HostIndex:
     """Values keyed by host, where hosts may be wildcards: exact lookups are dictionary
-    hits, wildcard entries are checked by suffix, so queries stay cheap at any mesh size."""
+    hits, wildcard entries are found through suffix indexes, so queries stay cheap at any
+    mesh size."""
 
     def __init__(self) -> None:
         self.exact: dict[str, list] = {}
         self.wildcards: list[tuple[str, object]] = []
+        self._wild_by_suffix: dict[str, list[int]] = {}
+        self._under: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
 
     def add(self, host: str, value: object) -> None:
+        self._under = None
         if is_wildcard(host):
+            self._wild_by_suffix.setdefault(host[1:], []).append(len(self.wildcards))
             self.wildcards.append((host, value))
         else:
             self.exact.setdefault(host, []).append(value)
@@ -88,9 +144,29 @@ class HostIndex:
     def overlapping(self, host: str) -> list:
         """Values whose host overlaps ``host`` (either side may be a wildcard)."""
         found = list(self.exact.get(host, ()))
+        wider = {i for s in covering_suffixes(host) for i in self._wild_by_suffix.get(s, ())}
         if is_wildcard(host):
-            found += [v for name, vs in self.exact.items() if matches(host, name) for v in vs]
-            found += [v for name, v in self.wildcards if overlaps(name, host)]
-        else:
-            found += [v for name, v in self.wildcards if matches(name, host)]
+            names, narrower = self._covered(host)
+            found += [v for name in names for v in self.exact[name]]
+            wider.update(narrower)
+        found += [self.wildcards[i][1] for i in sorted(wider)]
         return found
+
+    def _covered(self, pattern: str) -> tuple[list[str], list[int]]:
+        """Exact hosts and wildcard entries (positions) that a wildcard pattern covers."""
+        suffix = pattern[1:]
+        if suffix and not suffix.startswith("."):
+            names = [name for name in self.exact if matches(pattern, name)]
+            wild = [i for i, (name, _) in enumerate(self.wildcards) if matches(pattern, name)]
+            return names, wild
+        if self._under is None:
+            names_under: dict[str, list[str]] = {}
+            for name in self.exact:
+                for s in label_suffixes(name):
+                    names_under.setdefault(s, []).append(name)
+            wild_under: dict[str, list[int]] = {}
+            for i, (name, _) in enumerate(self.wildcards):
+                for s in {*label_suffixes(name[1:]), name[1:]}:
+                    wild_under.setdefault(s, []).append(i)
+            self._under = names_under, wild_under
+        return self._under[0].get(suffix, []), self._under[1].get(suffix, [])

@@ -8,6 +8,7 @@ from functools import cached_property
 from meshlint.loader.nodes import positioned
 from meshlint.mesh import hosts
 from meshlint.mesh.config import AssumedGateway, MeshSettings
+from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import ServiceHost, ServiceRegistry, service_hosts
 from meshlint.mesh.workloads import WORKLOAD_KINDS, WorkloadIndex, workload_of
@@ -16,6 +17,18 @@ from meshlint.model import Resource
 ISTIO_NETWORKING = "networking.istio.io"
 GATEWAY_API = "gateway.networking.k8s.io"
 ASSUMED_FILE = "<assumed>"
+
+
+#: The kinds each shared index is built from (host resolutions also depend on which
+#: namespaces are seen).
+_INDEX_INPUTS: dict[str, tuple[str, ...]] = {
+    "services": ("Service", "ServiceEntry"),
+    "_services_by_namespace": ("Service", "ServiceEntry"),
+    "_resolved": ("Service", "ServiceEntry"),
+    "workloads": WORKLOAD_KINDS,
+    "_dr_hosts": ("DestinationRule",),
+    "_rules_for": ("DestinationRule",),
+}
 
 
 def assumed_resources(gateway: AssumedGateway) -> list[Resource]:
@@ -78,14 +91,23 @@ class Mesh:
     Later resources with the same identity replace earlier ones, as ``kubectl apply`` would.
     """
 
-    def __init__(self, resources: Iterable[Resource], settings: MeshSettings | None = None):
+    def __init__(
+        self,
+        resources: Iterable[Resource],
+        settings: MeshSettings | None = None,
+        *,
+        previous: Mesh | None = None,
+    ):
         self.settings = settings or MeshSettings()
         by_key: dict[tuple, Resource] = {}
         for resource in resources:
             by_key[resource.key] = resource
-        for gateway in self._assumed_gateways():
-            for resource in assumed_resources(gateway):
-                by_key.setdefault(resource.key, resource)
+        if previous is not None and previous.settings is self.settings:
+            self._assumed = previous._assumed
+        else:
+            self._assumed = [r for g in self._assumed_gateways() for r in assumed_resources(g)]
+        for resource in self._assumed:
+            by_key.setdefault(resource.key, resource)
         self.resources: list[Resource] = list(by_key.values())
         self._by_key = by_key
         self._by_kind: dict[str, list[Resource]] = {}
@@ -108,10 +130,40 @@ class Mesh:
             out.extend(r for r in self._by_kind.get(kind, ()) if group is None or r.group == group)
         return out
 
+    def checked_by(self, rule) -> list[Resource]:
+        """The resources a rule checks: of its checked kinds, or all when it declares
+        none (a rule about every kind)."""
+        kinds = rule.checked_kinds()
+        return self.of_kind(*kinds) if kinds else self.resources
+
     def get(
         self, group: str, kind: str, namespace: str, name: str, cluster: str = ""
     ) -> Resource | None:
         return self._by_key.get((group, kind, namespace, name, cluster))
+
+    def reuse_indexes(self, previous: Mesh, changed_kinds: frozenset[str]) -> None:
+        """Take over the shared indexes of ``previous`` (a mesh built with the same
+        settings, and ``previous=`` it) that none of the changed kinds feeds."""
+        if previous.settings is not self.settings:
+            return
+        same_namespaces = previous.namespaces_seen == self.namespaces_seen
+        for name, kinds in _INDEX_INPUTS.items():
+            if name in previous.__dict__ and changed_kinds.isdisjoint(kinds):
+                if name == "_resolved" and not same_namespaces:
+                    continue
+                self.__dict__[name] = previous.__dict__[name]
+
+    def build_indexes(self) -> None:
+        """Build the shared indexes now rather than on first use (before the rules run
+        in several processes, so that each finds them built)."""
+        for index in (
+            "namespaces_seen",
+            "services",
+            "workloads",
+            "_dr_hosts",
+            "_services_by_namespace",
+        ):
+            getattr(self, index)
 
     @cached_property
     def namespaces_seen(self) -> frozenset[str]:
@@ -145,7 +197,18 @@ class Mesh:
         return registry
 
     def resolve_host(self, host: str, from_namespace: str) -> Resolution:
-        """The registry entries for a (fully qualified) host, as seen from a namespace."""
+        """The registry entries for a (fully qualified) host, as seen from a namespace
+        (memoized: the resolution is shared, callers must not modify it)."""
+        key = (host, from_namespace)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve_host(host, from_namespace)
+        return self._resolved[key]
+
+    @cached_property
+    def _resolved(self) -> dict[tuple[str, str], Resolution]:
+        return {}
+
+    def _resolve_host(self, host: str, from_namespace: str) -> Resolution:
         entries = self.services.lookup(host, from_namespace)
         if entries:
             return found(entries)
@@ -153,7 +216,10 @@ class Mesh:
             return found([])
         hidden = self.services.lookup(host)
         if hidden:
-            owners = ", ".join(sorted({e.resource.ref for e in hidden}))
+            refs = sorted({e.resource.ref for e in hidden})
+            owners = ", ".join(refs[:MAX_NAMED])
+            if len(refs) > MAX_NAMED:
+                owners += f" and {len(refs) - MAX_NAMED} more"
             return not_found(f"{owners} defines it but does not export it to {from_namespace}")
         if self.settings.assume_complete:
             return not_found()
@@ -163,10 +229,17 @@ class Mesh:
         return not_found()
 
     def destination_rules_for(self, host: str, from_namespace: str) -> list[Resource]:
-        """DestinationRules visible from a namespace whose host covers ``host``."""
-        return [
-            dr for dr in self._dr_hosts.overlapping(host) if self._dr_visible(dr, from_namespace)
-        ]
+        """DestinationRules visible from a namespace whose host covers ``host``
+        (memoized: the list is shared, callers must not modify it)."""
+        if host not in self._rules_for:
+            rules = self._dr_hosts.overlapping(host)
+            scopes = [(self._dr_scope(dr), dr.namespace) for dr in rules]
+            self._rules_for[host] = hosts.VisibleFrom(rules, scopes)
+        return self._rules_for[host](from_namespace)
+
+    @cached_property
+    def _rules_for(self) -> dict[str, hosts.VisibleFrom]:
+        return {}
 
     @cached_property
     def _dr_hosts(self) -> hosts.HostIndex:
@@ -177,11 +250,10 @@ class Mesh:
                 index.add(self.fqdn(host, dr.namespace), dr)
         return index
 
-    def _dr_visible(self, dr: Resource, from_namespace: str) -> bool:
+    def _dr_scope(self, dr: Resource) -> frozenset:
         default = self.settings.mesh_config.get("defaultDestinationRuleExportTo") or ["*"]
         export = dr.spec.get("exportTo")
-        scope = hosts.export_scope(export if isinstance(export, list) else None, default)
-        return hosts.visible(scope, dr.namespace, from_namespace)
+        return hosts.export_scope(export if isinstance(export, list) else None, default)
 
     # -- workloads -------------------------------------------------------------------
 

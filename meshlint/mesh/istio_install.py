@@ -17,17 +17,18 @@ import yaml
 from meshlint.fieldpath import get
 from meshlint.loader.nodes import PList, PMap, Span, positioned
 from meshlint.loader.yaml_reader import parse_text
-from meshlint.mesh.config import layer
+from meshlint.mesh.config import MESH_NETWORKS_KIND, layer
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.memo import per_mesh
 from meshlint.model import Resource
 
 MESH_NETWORKS_FILE = "<mesh networks>"
-MESH_NETWORKS_KIND = "MeshNetworks"
 MESH_NETWORKS_NAME = "meshnetworks"
 
 
+@per_mesh
 def istio_configmaps(mesh: Mesh) -> list[Resource]:
-    """The ``istio`` ConfigMaps (any revision) in the analyzed files."""
+    """The ``istio`` ConfigMaps (any revision) in the analyzed files (a shared list)."""
     return [
         r
         for r in mesh.of_kind("ConfigMap")
@@ -50,8 +51,10 @@ def _yaml_mapping(text: object) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+@per_mesh
 def effective_mesh_config(mesh: Mesh) -> dict:
-    """The settings' mesh config with any ``istio`` ConfigMap's ``mesh`` layered on top."""
+    """The settings' mesh config with any ``istio`` ConfigMap's ``mesh`` layered on top
+    (read once per mesh: a shared dict, callers must not modify it)."""
     config = mesh.settings.mesh_config
     for configmap in istio_configmaps(mesh):
         overlay = _yaml_mapping(_data(configmap).get("mesh"))

@@ -178,7 +178,9 @@ class MtlsModel:
                 fqdn = mesh.fqdn(host, dr.namespace)
                 self.rule_host[dr] = fqdn
                 self._rules.setdefault(dr.namespace, hosts.HostIndex()).add(fqdn, dr)
-        self._decisions: dict[Workload, Decision] = {}
+        self._decisions: dict[tuple, Decision] = {}
+        self._services: dict[tuple, list[ServiceHost]] = {}
+        self._service_decisions: dict[tuple, list[tuple[Workload | None, Decision]]] = {}
 
     # -- hosts -----------------------------------------------------------------------
 
@@ -222,8 +224,11 @@ class MtlsModel:
         return None
 
     def workload_decision(self, workload: Workload) -> Decision:
-        if workload in self._decisions:
-            return self._decisions[workload]
+        """The mode of a workload's server: the same for every workload with its labels in
+        its namespace, so decided once per such class."""
+        key = _label_class(workload)
+        if key in self._decisions:
+            return self._decisions[key]
         inherited = self.namespace_decision(workload.namespace)
         policy = self.workload_policy(workload)
         decision = inherited
@@ -232,7 +237,7 @@ class MtlsModel:
             ports = {p: m for p, m in peer_port_modes(policy).items() if m != mode}
             if peer_mode(policy) or ports:
                 decision = Decision(mode, WORKLOAD, policy, ports)
-        self._decisions[workload] = decision
+        self._decisions[key] = decision
         return decision
 
     # -- services and their workloads ------------------------------------------------
@@ -271,10 +276,15 @@ class MtlsModel:
     @cached_property
     def _workloads_of_service(self) -> dict[ServiceHost, list[Workload]]:
         out = {}
+        by_selector: dict[tuple, list[Workload]] = {}  # Services with one selector share
         for entries in self.services_by_namespace.values():
             for entry in entries:
                 if entry.selector:
-                    out[entry] = self.mesh.workloads.matching(entry.selector, entry.namespace)
+                    key = _selector_class(entry)
+                    if key not in by_selector:
+                        matches = self.mesh.workloads.matching(entry.selector, entry.namespace)
+                        by_selector[key] = matches
+                    out[entry] = by_selector[key]
         return out
 
     @cached_property
@@ -282,39 +292,48 @@ class MtlsModel:
         """Services in front of application workloads with sidecars (or of workloads not
         in the analyzed files): not the assumed gateways, not Gateway deployments."""
         out = []
+        fronts: dict[tuple, bool] = {}  # by selector: Services with one selector share
         for entries in self.services_by_namespace.values():
             for entry in entries:
                 if entry.resource.file == ASSUMED_FILE:
                     continue
-                workloads = self.workloads_of(entry)
-                if any(w in self.gateway_workloads for w in workloads):
-                    continue
-                if workloads and not any(self.has_sidecar(w) for w in workloads):
-                    continue
-                out.append(entry)
-        return out
-
-    @cached_property
-    def _services_of_workload(self) -> dict[Workload, list[ServiceHost]]:
-        out: dict[Workload, list[ServiceHost]] = {}
-        for entry, workloads in self._workloads_of_service.items():
-            for workload in workloads:
-                out.setdefault(workload, []).append(entry)
+                key = _selector_class(entry)
+                if key not in fronts:
+                    workloads = self.workloads_of(entry)
+                    fronts[key] = not any(w in self.gateway_workloads for w in workloads) and (
+                        not workloads or any(self.has_sidecar(w) for w in workloads)
+                    )
+                if fronts[key]:
+                    out.append(entry)
         return out
 
     def workloads_of(self, service: ServiceHost) -> list[Workload]:
+        """The workloads a Service selects (a list shared by Services with its selector)."""
         return self._workloads_of_service.get(service, [])
 
     def services_of(self, workload: Workload) -> list[ServiceHost]:
-        return self._services_of_workload.get(workload, [])
+        """The Services selecting a workload: the same for every workload with its labels
+        in its namespace, so computed once per such class (a shared list)."""
+        key = _label_class(workload)
+        if key not in self._services:
+            self._services[key] = self.mesh.services_selecting(workload.labels, key[0])
+        return self._services[key]
 
     def service_decisions(self, service: ServiceHost) -> list[tuple[Workload | None, Decision]]:
         """The mode of each workload behind a Service (the namespace's mode when none of
-        its workloads is in the analyzed files)."""
-        workloads = self.workloads_of(service)
-        if not workloads:
-            return [(None, self.namespace_decision(service.namespace))]
-        return [(w, self.workload_decision(w)) for w in workloads if self.has_sidecar(w)]
+        its workloads is in the analyzed files); a list shared by Services with its
+        selector."""
+        key = _selector_class(service)
+        if key not in self._service_decisions:
+            workloads = self.workloads_of(service)
+            if not workloads:
+                decisions = [(None, self.namespace_decision(service.namespace))]
+            else:
+                decisions = [
+                    (w, self.workload_decision(w)) for w in workloads if self.has_sidecar(w)
+                ]
+            self._service_decisions[key] = decisions
+        return self._service_decisions[key]
 
     def server_decisions(
         self, host: str, subset: dict[str, str] | None = None
@@ -427,6 +446,16 @@ class MtlsModel:
     def wide_rules(self) -> list[Resource]:
         """DestinationRules whose host is a wildcard."""
         return [dr for dr, host in self.rule_host.items() if hosts.is_wildcard(host)]
+
+
+def _selector_class(service: ServiceHost) -> tuple:
+    """Services that select the same workloads: same namespace, same selector."""
+    return service.namespace, frozenset((service.selector or {}).items())
+
+
+def _label_class(workload: Workload) -> tuple:
+    """Workloads that every selector selects alike: same namespace, same labels."""
+    return workload.namespace, frozenset(workload.labels.items())
 
 
 _MODELS: weakref.WeakKeyDictionary[Mesh, MtlsModel] = weakref.WeakKeyDictionary()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from meshlint.fieldpath import get
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.model import Resource
 
@@ -37,10 +38,22 @@ def produced_name(resource: Resource) -> str:
     return name if isinstance(name, str) and name else resource.name
 
 
+@per_mesh
+def _by_name(mesh: Mesh) -> dict[str, dict[str, list[Resource]]]:
+    """Secrets and the resources that create them, by namespace and Secret name."""
+    out: dict[str, dict[str, list[Resource]]] = {}
+    for resource in mesh.of_kind(*SECRET_KINDS):
+        names = out.setdefault(resource.namespace, {})
+        names.setdefault(produced_name(resource), []).append(resource)
+    return out
+
+
+@per_mesh
 def resolve_secret(mesh: Mesh, namespace: str, name: str) -> Resolution:
-    """The Secret (or the resource that creates it) named ``name`` in ``namespace``."""
-    in_namespace = [r for r in mesh.of_kind(*SECRET_KINDS) if r.namespace == namespace]
-    matches = [r for r in in_namespace if produced_name(r) == name]
+    """The Secret (or the resource that creates it) named ``name`` in ``namespace``
+    (memoized: the resolution is shared, callers must not modify it)."""
+    in_namespace = _by_name(mesh).get(namespace, {})
+    matches = in_namespace.get(name, [])
     secrets = [r for r in matches if r.kind == "Secret"]
     if secrets or matches:
         return found(secrets or matches)

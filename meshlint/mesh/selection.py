@@ -8,11 +8,13 @@ since the workloads may be deployed from elsewhere.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from meshlint.fieldpath import Path, get
+from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.index import ASSUMED_FILE, Mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.suggest import hint
@@ -42,9 +44,7 @@ def text(selector: dict[str, str]) -> str:
 
 def describes_namespace(mesh: Mesh, namespace: str) -> bool:
     """Whether the analyzed files hold any workload in ``namespace``."""
-    return any(
-        w.namespace == namespace and w.resource.file != ASSUMED_FILE for w in mesh.workloads.all
-    )
+    return any(w.resource.file != ASSUMED_FILE for w in mesh.workloads.matching({}, namespace))
 
 
 def select_workloads(
@@ -125,11 +125,26 @@ def resolve_namespace_pattern(mesh: Mesh, pattern: str) -> Resolution:
 
 @dataclass(slots=True, eq=False)
 class Overlap:
-    """The other resources that select some of a resource's workloads, and those
-    workloads."""
+    """The other resources that select some of a resource's workloads (the first
+    ``MAX_NAMED`` of them, and how many there are), and those workloads."""
 
     others: list[Resource] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
+    total: int = 0
+
+    def describe_others(self) -> str:
+        return describe(self.others, self.total)
+
+    def describe_workloads(self) -> str:
+        return describe([w.resource for w in self.workloads[:MAX_NAMED]], len(self.workloads))
+
+
+@dataclass(slots=True, eq=False)
+class _Selecting:
+    """Resources with one selector in one namespace: they select the same workloads."""
+
+    members: list[tuple[int, Resource]]
+    workloads: list[Workload]
 
 
 def overlapping_selectors(
@@ -139,23 +154,56 @@ def overlapping_selectors(
     keep: Callable[[Workload], bool] | None = None,
 ) -> dict[Resource, Overlap]:
     """Resources whose selectors (at ``path``) select a workload (that ``keep`` accepts)
-    that another of them selects too, with the others and the shared workloads."""
-    by_workload: dict[Workload, list[Resource]] = {}
-    for resource in resources:
+    that another of them selects too, with the others and the shared workloads.
+
+    Resources with the same selector in the same namespace are grouped first, so the work
+    is linear in the resources and in the workloads of each distinct selector."""
+    groups: dict[tuple, _Selecting] = {}
+    kept: dict[Workload, bool] = {}
+    for index, resource in enumerate(resources):
         selector = selector_of(resource, path)
         if selector is None:
             continue
-        for workload in mesh.workloads.matching(selector, resource.namespace):
-            if keep is None or keep(workload):
-                by_workload.setdefault(workload, []).append(resource)
+        key = (resource.namespace, tuple(selector.items()))
+        if key not in groups:
+            matches = mesh.workloads.matching(selector, resource.namespace)
+            for w in matches:
+                if w not in kept:
+                    kept[w] = keep is None or keep(w)
+            groups[key] = _Selecting([], [w for w in matches if kept[w]])
+        groups[key].members.append((index, resource))
+    by_workload: dict[Workload, list[_Selecting]] = {}
+    for group in groups.values():
+        for workload in group.workloads:
+            by_workload.setdefault(workload, []).append(group)
+    order = {w: i for i, w in enumerate(by_workload)}
     out: dict[Resource, Overlap] = {}
-    for workload, selecting in by_workload.items():
-        if len(selecting) < 2:
+    for group in sorted(groups.values(), key=lambda g: g.members[0][0]):
+        shared = sorted(
+            (w for w in group.workloads if sum(len(g.members) for g in by_workload[w]) > 1),
+            key=order.__getitem__,
+        )
+        if not shared:
             continue
-        for resource in selecting:
-            overlap = out.setdefault(resource, Overlap())
-            overlap.workloads.append(workload)
-            for other in selecting:
-                if other is not resource and other not in overlap.others:
-                    overlap.others.append(other)
+        selecting = {id(g): g for w in shared for g in by_workload[w]}.values()
+        total = sum(len(g.members) for g in selecting)
+        first = _first_selecting(shared, by_workload, MAX_NAMED + 1)
+        for _, resource in group.members:
+            others = [r for r in first if r is not resource][:MAX_NAMED]
+            out[resource] = Overlap(others, shared, total - 1)
     return out
+
+
+def _first_selecting(
+    workloads: list[Workload], by_workload: dict[Workload, list[_Selecting]], limit: int
+) -> list[Resource]:
+    """The first ``limit`` distinct resources selecting the workloads, workload by
+    workload, each workload's in resource order."""
+    found: dict[int, Resource] = {}
+    for workload in workloads:
+        members = heapq.merge(*(g.members for g in by_workload[workload]), key=lambda m: m[0])
+        for index, resource in members:
+            found.setdefault(index, resource)
+            if len(found) >= limit:
+                return list(found.values())
+    return list(found.values())

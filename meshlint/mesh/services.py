@@ -102,13 +102,28 @@ def service_hosts(
 
 @dataclass
 class ServiceRegistry:
-    """Hosts by exact name, plus the wildcard hosts that must be matched by suffix."""
+    """Hosts by exact name, plus the wildcard hosts that must be matched by suffix.
+
+    Lookups go through suffix indexes and are memoized per (host, namespace), so a mesh
+    that asks about one host thousands of times does the work once. Returned lists are
+    shared: callers must not modify them.
+    """
 
     exact: dict[str, list[ServiceHost]] = field(default_factory=dict)
     wildcards: list[ServiceHost] = field(default_factory=list)
+    _memo: dict[tuple[str, str | None], list[ServiceHost]] = field(default_factory=dict, repr=False)
+    _scopes: dict[str, hosts.VisibleFrom] = field(default_factory=dict, repr=False)
+    _wild_by_suffix: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _exact_by_suffix: dict[str, list[str]] | None = field(default=None, repr=False)
+    _by_namespace: tuple[str, dict[str, list[str]]] | None = field(default=None, repr=False)
+    _by_length: dict[int, list[str]] | None = field(default=None, repr=False)
 
     def add(self, entry: ServiceHost) -> None:
+        self._memo.clear()
+        self._scopes.clear()
+        self._exact_by_suffix = self._by_namespace = self._by_length = None
         if hosts.is_wildcard(entry.host):
+            self._wild_by_suffix.setdefault(entry.host[1:], []).append(len(self.wildcards))
             self.wildcards.append(entry)
         else:
             self.exact.setdefault(entry.host, []).append(entry)
@@ -116,10 +131,69 @@ class ServiceRegistry:
     def lookup(self, host: str, from_namespace: str | None = None) -> list[ServiceHost]:
         """Entries that define ``host`` (exactly, or through a wildcard entry), visible from
         ``from_namespace`` (all entries when None)."""
+        key = (host, from_namespace)
+        if key not in self._memo:
+            if from_namespace is None:
+                self._memo[key] = self._defining(host)
+            else:
+                self._memo[key] = self._visible(host, from_namespace)
+        return self._memo[key]
+
+    def lookup_parts(self, host: str, from_namespace: str) -> tuple[list, list]:
+        """``lookup(host, from_namespace)`` in two parts, each entry with its position:
+        the entries exported everywhere (a list shared by every namespace) and the others.
+        See :meth:`meshlint.mesh.hosts.VisibleFrom.parts`."""
+        return self._visibility(host).parts(from_namespace)
+
+    def _visible(self, host: str, namespace: str) -> list[ServiceHost]:
+        return self._visibility(host)(namespace)
+
+    def _visibility(self, host: str) -> hosts.VisibleFrom:
+        if host not in self._scopes:
+            entries = self.lookup(host)
+            scopes = [(e.export_to, e.namespace) for e in entries]
+            self._scopes[host] = hosts.VisibleFrom(entries, scopes)
+        return self._scopes[host]
+
+    def _defining(self, host: str) -> list[ServiceHost]:
         found = list(self.exact.get(host, ()))
         if hosts.is_wildcard(host):
-            found += [e for name, es in self.exact.items() if hosts.matches(host, name) for e in es]
-        found += [e for e in self.wildcards if hosts.matches(e.host, host)]
-        if from_namespace is None:
-            return found
-        return [e for e in found if hosts.visible(e.export_to, e.namespace, from_namespace)]
+            found += [e for name in self._exact_under(host) for e in self.exact[name]]
+        by_suffix = self._wild_by_suffix
+        positions = [i for s in hosts.covering_suffixes(host) for i in by_suffix.get(s, ())]
+        found += [self.wildcards[i] for i in sorted(positions)]
+        return found
+
+    def in_namespace(self, namespace: str, domain: str) -> list[str]:
+        """Exact hosts ``<name>.<namespace>.svc.<domain>`` (a shared list)."""
+        if self._by_namespace is None or self._by_namespace[0] != domain:
+            index: dict[str, list[str]] = {}
+            for name in self.exact:
+                owner = hosts.cluster_local_namespace(name, domain)
+                if owner is not None:
+                    index.setdefault(owner, []).append(name)
+            self._by_namespace = domain, index
+        return self._by_namespace[1].get(namespace, [])
+
+    def near(self, name: str, slack: int = 3) -> list[str]:
+        """Exact hosts whose length is within ``slack`` of the name's: the only ones a
+        did-you-mean suggestion may pick."""
+        if self._by_length is None:
+            self._by_length = {}
+            for host in self.exact:
+                self._by_length.setdefault(len(host), []).append(host)
+        lengths = range(len(name) - slack, len(name) + slack + 1)
+        return [host for n in lengths for host in self._by_length.get(n, ())]
+
+    def _exact_under(self, pattern: str) -> list[str]:
+        """Exact hosts a wildcard ``pattern`` covers, in the order they were added."""
+        suffix = pattern[1:]
+        if suffix and not suffix.startswith("."):
+            return [name for name in self.exact if hosts.matches(pattern, name)]
+        if self._exact_by_suffix is None:
+            index: dict[str, list[str]] = {}
+            for name in self.exact:
+                for label_suffix in hosts.label_suffixes(name):
+                    index.setdefault(label_suffix, []).append(name)
+            self._exact_by_suffix = index
+        return self._exact_by_suffix.get(suffix, [])

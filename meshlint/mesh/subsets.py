@@ -9,6 +9,7 @@ will have.
 from __future__ import annotations
 
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.workloads import Workload, selects
 from meshlint.model import Resource, string_map
 
@@ -46,11 +47,12 @@ def endpoint_labels(workload: Workload, mesh: Mesh) -> dict[str, str]:
     return labels
 
 
+@per_mesh
 def backing_workloads(mesh: Mesh, host: str, from_namespace: str) -> list[Workload] | None:
     """The workloads a (fully qualified) host sends traffic to: those its Services select
     in their namespace, or its ServiceEntries' ``workloadSelector`` selects. None when no
     Service or ServiceEntry of the host selects workloads by label (external hosts,
-    Services with manual Endpoints, unknown hosts)."""
+    Services with manual Endpoints, unknown hosts). Memoized: a shared list."""
     entries = mesh.resolve_host(host, from_namespace).targets
     selecting = [e for e in entries if e.selector]
     if not selecting:

@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path as FilePath
 
 from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.schema import schema_problems
 from meshlint.config.source import ConfigSource, read_yaml
 from meshlint.fieldpath import Path
+from meshlint.package_data import DATA
 from meshlint.policy.rule import InvalidPolicySchema, PolicyRule, policy_rule
-
-_CHECKOUT_PACKS = FilePath(__file__).resolve().parents[1] / "data" / "policies"
 
 
 def _plain(value):
@@ -72,11 +70,8 @@ def load_policy_file(file: str) -> list[type[PolicyRule]]:
     return _read(file, text)
 
 
-def _pack_folder():
-    try:
-        return resources.files("meshlint").joinpath("data", "policies")
-    except ModuleNotFoundError:  # pragma: no cover - broken install
-        return _CHECKOUT_PACKS
+def _pack_folder() -> FilePath:
+    return DATA / "policies"
 
 
 @cache

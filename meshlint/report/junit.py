@@ -71,7 +71,7 @@ def render(findings: list[Finding], context) -> str:
     by_file: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for finding in active(findings):
         file = finding.location.file if finding.location else finding.file
-        by_file[display(file, root) if file else NO_FILE][finding.rule].append(finding)
+        by_file[display(file, root) if file else NO_FILE][finding.rule.id].append(finding)
     files = [display(f, root) for f in result.files]
     files += sorted(set(by_file) - set(files))
     kinds = _kinds_by_file(result, root)
@@ -82,10 +82,11 @@ def render(findings: list[Finding], context) -> str:
     for file in files:
         suite = ET.SubElement(suites, "testsuite", name=file)
         found = by_file.get(file, {})
-        cases = {r for r in checks if kinds[file] & set(r.kinds)} | set(found)
+        cases = {r.id: r for r in checks if kinds[file] & set(r.kinds)}
+        cases.update({rule_id: findings[0].rule for rule_id, findings in found.items()})
         failures = sum(
-            _case(suite, file, rule, found.get(rule, []), limit)
-            for rule in sorted(cases, key=lambda r: r.id)
+            _case(suite, file, cases[rule_id], found.get(rule_id, []), limit)
+            for rule_id in sorted(cases)
         )
         suite.attrib.update(
             tests=str(len(cases)), failures=str(failures), errors="0", skipped="0", time="0"

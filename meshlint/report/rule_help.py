@@ -21,8 +21,8 @@ def facts(rule: type[Rule]) -> list[tuple[str, str]]:
     """Metadata rows: severity, category, kinds read and the equivalent checks."""
     eq = rule.equivalents
     rows = [("Severity", rule.severity.label), ("Category", rule.category)]
-    if rule.kinds:
-        rows.append(("Reads", ", ".join(rule.kinds)))
+    if rule.reads():
+        rows.append(("Reads", rule.reads()))
     if eq.istio:
         analyzers = f" ({', '.join(eq.analyzers)})" if eq.analyzers else ""
         rows.append(("Istio", f"{eq.istio}{analyzers}"))

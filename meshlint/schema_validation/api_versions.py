@@ -95,16 +95,6 @@ REMOVED: dict[str, tuple[Removal, ...]] = {
     ),
 }
 
-#: Kinds the removed apiVersions above are known for (documentation of what is read).
-REMOVED_KINDS = (
-    "ClusterRbacConfig",
-    "MeshPolicy",
-    "Policy",
-    "RbacConfig",
-    "ServiceRole",
-    "ServiceRoleBinding",
-)
-
 
 class Verdict(Enum):
     UNKNOWN_VERSION = "unknown-version"

@@ -163,14 +163,20 @@ class PeerAuthenticationSelectorConflict(Rule):
             if selector is not None:
                 key = (policy.namespace, frozenset(selector.items()))
                 by_selector.setdefault(key, []).append(policy)
-        by_workload: dict[int, tuple[object, Group]] = {}
-        for (namespace, labels), policies in by_selector.items():
+        # the selectors that select each workload: workloads selected by the same ones
+        # have the same policies, and are looked at once
+        by_workload: dict[int, tuple[object, list[tuple]]] = {}
+        for key in by_selector:
+            namespace, labels = key
             for workload in mesh.workloads.matching(dict(labels), namespace):
-                group = by_workload.setdefault(id(workload), (workload, Group()))[1]
-                for policy in policies:
-                    group.add(policy)
+                by_workload.setdefault(id(workload), (workload, []))[1].append(key)
         reported: set[int] = set()
-        for workload, group in by_workload.values():
+        seen: set[tuple] = set()
+        for workload, keys in by_workload.values():
+            if tuple(keys) in seen:
+                continue
+            seen.add(tuple(keys))
+            group = Group(p for key in keys for p in by_selector[key])
             if len(group) < 2:
                 continue
             for policy in group.members:

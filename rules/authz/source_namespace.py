@@ -85,14 +85,17 @@ class AuthorizationPolicySourceNamespaceNotFound(Rule):
 
     def check(self, mesh):
         known = mesh.namespaces_seen | {mesh.settings.root_namespace}
+        hints: dict[str, str] = {}  # once per pattern: many policies name the same one
         for policy in mesh.of_kind("AuthorizationPolicy"):
             if policy.linted:
-                yield from self._check_policy(policy, known, mesh)
+                yield from self._check_policy(policy, known, hints, mesh)
 
-    def _check_policy(self, resource, known, mesh):
+    def _check_policy(self, resource, known, hints, mesh):
         for path, pattern in source_namespaces(resource):
             resolution = resolve_namespace_pattern(mesh, pattern)
             message = f'source namespace "{pattern}" matches no namespace'
-            if "*" not in pattern:
-                message += hint(pattern, known)
+            if "*" not in pattern and not resolution.found:
+                if pattern not in hints:
+                    hints[pattern] = hint(pattern, known)
+                message += hints[pattern]
             yield from self.unresolved(resource, path, resolution, message, mesh)

@@ -106,27 +106,34 @@ class AuthorizationPolicyNoWorkload(Rule):
 
     def check(self, mesh):
         root = str(effective_mesh_config(mesh).get("rootNamespace") or "istio-system")
+        answers: dict[tuple, tuple] = {}  # policies with one selector share the answer
         for policy in mesh.of_kind("AuthorizationPolicy"):
             if policy.linted and not selection.has_target_ref(policy):
-                yield from self._check_policy(policy, policy.namespace == root, mesh)
+                yield from self._check_policy(policy, policy.namespace == root, answers, mesh)
 
-    def _check_policy(self, policy, mesh_wide, mesh):
+    def _check_policy(self, policy, mesh_wide, answers, mesh):
         selector = selection.selector_of(policy)
         if selector is None:
             if not mesh_wide:
-                yield from self._namespace_wide(policy, mesh)
+                yield from self._namespace_wide(policy, answers, mesh)
             return
         namespace = None if mesh_wide else policy.namespace
-        resolution = selection.select_workloads(
-            mesh, selector, namespace, lambda w: in_mesh(mesh, w)
-        )
-        path, message = selection.no_match(mesh, selector, namespace, selection.POLICY_SELECTOR)
+        key = (namespace, tuple(selector.items()))
+        if key not in answers:
+            resolution = selection.select_workloads(
+                mesh, selector, namespace, lambda w: in_mesh(mesh, w)
+            )
+            path = selection.POLICY_SELECTOR
+            answers[key] = resolution, *selection.no_match(mesh, selector, namespace, path)
+        resolution, path, message = answers[key]
         yield from self.unresolved(policy, path, resolution, message, mesh)
 
-    def _namespace_wide(self, policy, mesh):
-        resolution = selection.select_workloads(
-            mesh, {}, policy.namespace, lambda w: in_mesh(mesh, w)
-        )
+    def _namespace_wide(self, policy, answers, mesh):
+        if policy.namespace not in answers:
+            answers[policy.namespace] = selection.select_workloads(
+                mesh, {}, policy.namespace, lambda w: in_mesh(mesh, w)
+            )
+        resolution = answers[policy.namespace]
         message = (
             f"namespace-wide policy applies to nothing: namespace {policy.namespace} has no "
             "workload in the mesh"

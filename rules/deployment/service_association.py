@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.index import ASSUMED_FILE
 from meshlint.mesh.injection import in_mesh
 from meshlint.mesh.protocols import UNSUPPORTED, service_port_protocol
@@ -64,16 +65,21 @@ def selecting_ports(workload, mesh) -> list[PortUse]:
 
 
 def checked_workloads(mesh):
-    """(resource, template labels path, ports) of in-mesh workloads that Services select."""
+    """(resource, template labels path, label class, ports) of in-mesh workloads that
+    Services select. Workloads of one class (namespace and labels) are selected by the
+    same Services: their ports are gathered once, and shared."""
+    by_class: dict[tuple, list[PortUse]] = {}
     for resource in mesh.of_kind(*WORKLOADS):
         if not resource.linted or GATEWAY_MANAGED in resource.labels:
             continue
         workload = workload_of(resource)
         if workload is None or not in_mesh(workload, mesh):
             continue
-        ports = selecting_ports(workload, mesh)
-        if ports:
-            yield resource, (*workload.template_path, "metadata", "labels"), ports
+        key = (workload.namespace, frozenset(workload.labels.items()))
+        if key not in by_class:
+            by_class[key] = selecting_ports(workload, mesh)
+        if by_class[key]:
+            yield resource, (*workload.template_path, "metadata", "labels"), key, by_class[key]
 
 
 class ServicesProtocolConflict(Rule):
@@ -184,18 +190,11 @@ class ServicesProtocolConflict(Rule):
     equivalents = Equivalents(istio="IST0116", analyzers=(ANALYZER,))
 
     def check(self, mesh):
-        for resource, labels_path, ports in checked_workloads(mesh):
-            by_port: dict[int, dict[str, list[PortUse]]] = defaultdict(lambda: defaultdict(list))
-            for use in ports:
-                if use.protocol != UNSUPPORTED:
-                    by_port[use.port][use.protocol].append(use)
-            for number, protocols in sorted(by_port.items()):
-                if len(protocols) < 2:
-                    continue
-                uses = sorted(
-                    (u for us in protocols.values() for u in us), key=lambda u: u.service.name
-                )
-                text = ", ".join(f"{u.service.name} ({u.protocol})" for u in uses)
+        conflicts: dict[tuple, list] = {}
+        for resource, labels_path, key, ports in checked_workloads(mesh):
+            if key not in conflicts:
+                conflicts[key] = self._conflicts(ports)
+            for number, uses, text in conflicts[key]:
                 yield self.report(
                     resource,
                     labels_path,
@@ -203,6 +202,28 @@ class ServicesProtocolConflict(Rule):
                     f"different protocols: {text}",
                     related=[u.related for u in uses],
                 )
+
+    @staticmethod
+    def _conflicts(ports: list[PortUse]) -> list[tuple[int, list[PortUse], str]]:
+        """(port, the first uses, how they are listed) of each port given several
+        protocols."""
+        by_port: dict[int, dict[str, list[PortUse]]] = defaultdict(lambda: defaultdict(list))
+        for use in ports:
+            if use.protocol != UNSUPPORTED:
+                by_port[use.port][use.protocol].append(use)
+        out = []
+        for number, protocols in sorted(by_port.items()):
+            if len(protocols) < 2:
+                continue
+            uses = sorted(
+                (u for us in protocols.values() for u in us), key=lambda u: u.service.name
+            )
+            named = uses[:MAX_NAMED]
+            text = ", ".join(f"{u.service.name} ({u.protocol})" for u in named)
+            if len(uses) > MAX_NAMED:
+                text += f" and {len(uses) - MAX_NAMED} more"
+            out.append((number, named, text))
+        return out
 
 
 class ServicesTargetPortConflict(Rule):
@@ -307,18 +328,34 @@ class ServicesTargetPortConflict(Rule):
     equivalents = Equivalents(istio="IST0137", analyzers=(ANALYZER,))
 
     def check(self, mesh):
-        for resource, labels_path, ports in checked_workloads(mesh):
-            by_target: dict[str, dict[int, PortUse]] = defaultdict(dict)
-            for use in ports:
-                by_target[use.target].setdefault(use.port, use)
-            for target, uses in sorted(by_target.items()):
-                if len(uses) < 2:
-                    continue
-                listed = ", ".join(f"{u.port} ({u.service.name})" for _, u in sorted(uses.items()))
+        conflicts: dict[tuple, list] = {}
+        for resource, labels_path, key, ports in checked_workloads(mesh):
+            if key not in conflicts:
+                conflicts[key] = self._conflicts(ports)
+            for target, uses, listed in conflicts[key]:
                 yield self.report(
                     resource,
                     labels_path,
                     f"{resource.ref} is selected by Services that reach its targetPort "
                     f"{target} through different ports: {listed}",
-                    related=[u.related for u in uses.values()],
+                    related=[u.related for u in uses],
                 )
+
+    @staticmethod
+    def _conflicts(ports: list[PortUse]) -> list[tuple[str, list[PortUse], str]]:
+        """(target port, the first uses, how they are listed) of each target port reached
+        through several service ports."""
+        by_target: dict[str, dict[int, PortUse]] = defaultdict(dict)
+        for use in ports:
+            by_target[use.target].setdefault(use.port, use)
+        out = []
+        for target, uses in sorted(by_target.items()):
+            if len(uses) < 2:
+                continue
+            by_number = [u for _, u in sorted(uses.items())]
+            listed = ", ".join(f"{u.port} ({u.service.name})" for u in by_number[:MAX_NAMED])
+            if len(uses) > MAX_NAMED:
+                listed += f" and {len(uses) - MAX_NAMED} more"
+            named = [u for u in uses.values() if u in by_number[:MAX_NAMED]]
+            out.append((target, named, listed))
+        return out

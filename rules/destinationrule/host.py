@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh import hosts
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.suggest import hint
 
 
@@ -74,7 +75,15 @@ class DestinationRuleHostNotFound(Rule):
             resolution = mesh.resolve_host(mesh.fqdn(host, dr.namespace), dr.namespace)
             message = f'host "{host}" matches no Service or ServiceEntry in the mesh'
             if resolution.missing:
-                suffix = f".{dr.namespace}.svc.{mesh.settings.cluster_domain}"
-                names = [h.removesuffix(suffix) for h in mesh.services.exact]
-                message += hint(host, names)
+                message += _hint(mesh, host, dr.namespace)
             yield from self.unresolved(dr, ("spec", "host"), resolution, message, mesh)
+
+
+@per_mesh
+def _hint(mesh, host: str, namespace: str) -> str:
+    """The did-you-mean for a missing host, once per (host, namespace)."""
+    domain = mesh.settings.cluster_domain
+    suffix = f".{namespace}.svc.{domain}"
+    local = [h.removesuffix(suffix) for h in mesh.services.in_namespace(namespace, domain)]
+    others = [h for h in mesh.services.near(host) if not h.endswith(suffix)]
+    return hint(host, local + others)

@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
+from meshlint.mesh.memo import per_list
 from meshlint.mesh.resolve import unknown
 from meshlint.mesh.routes import destinations
 from meshlint.mesh.subsets import backing_workloads, selected_by
@@ -10,16 +11,21 @@ from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource, string_map
 
 
-def routed_subsets(mesh) -> set[tuple[int, str]]:
-    """(id of DestinationRule, subset name) of every subset a VirtualService routes or
-    mirrors to."""
-    out: set[tuple[int, str]] = set()
+def routed_subsets(mesh) -> dict[int, set[str]]:
+    """By id of DestinationRule, the names of its subsets a VirtualService routes or
+    mirrors to. VirtualServices routing to one host share the list of its
+    DestinationRules, which is walked once."""
+    by_rules: dict[int, tuple[list, set[str]]] = {}
     for vs in mesh.of_kind("VirtualService"):
         for dest in destinations(vs):
             if dest.subset:
                 host = mesh.fqdn(dest.host, vs.namespace)
-                for dr in mesh.destination_rules_for(host, vs.namespace):
-                    out.add((id(dr), dest.subset))
+                rules = mesh.destination_rules_for(host, vs.namespace)
+                by_rules.setdefault(id(rules), (rules, set()))[1].add(dest.subset)
+    out: dict[int, set[str]] = {}
+    for rules, names in by_rules.values():
+        for dr in rules:
+            out.setdefault(id(dr), set()).update(names)
     return out
 
 
@@ -153,7 +159,7 @@ class SubsetSelectsNoWorkload(Rule):
     )
 
     def check(self, mesh):
-        routed: set[tuple[int, str]] | None = None
+        routed: dict[int, set[str]] | None = None
         for dr in mesh.of_kind("DestinationRule"):
             subsets = dr.spec.get("subsets")
             host = dr.spec.get("host")
@@ -174,17 +180,15 @@ class SubsetSelectsNoWorkload(Rule):
             if not isinstance(subset, dict) or not subset.get("name"):
                 continue
             labels = string_map(subset.get("labels"))
-            if workloads and selected_by(labels, workloads, mesh):
+            if workloads and _selects_some(mesh, workloads, tuple(labels.items())):
                 continue
             name = str(subset["name"])
-            used = (id(dr), name) in routed
+            used = name in routed.get(id(dr), ())
             path = ("spec", "subsets", i, "labels") if labels else ("spec", "subsets", i)
             wanted = ",".join(f"{k}={v}" for k, v in labels.items()) or "(no labels)"
             host = dr.spec["host"]
             if workloads:
-                refs = ", ".join(sorted(w.resource.ref for w in workloads)[:3])
-                more = ", ..." if len(workloads) > 3 else ""
-                detail = f'none of the workloads of "{host}" ({refs}{more})'
+                detail = f'none of the workloads of "{host}" ({_first_refs(mesh, workloads)})'
             else:
                 detail = f'no workload: nothing in the analyzed files backs "{host}"'
             effect = (
@@ -203,3 +207,16 @@ class SubsetSelectsNoWorkload(Rule):
             else:
                 reason = unknown("the host's workloads are not in the analyzed files")
                 yield from self.unresolved(dr, path, reason, message, mesh)
+
+
+@per_list
+def _selects_some(mesh, workloads: list, labels: tuple) -> bool:
+    """Whether subset labels select some of a host's workloads (once per host)."""
+    return bool(selected_by(dict(labels), workloads, mesh))
+
+
+@per_list
+def _first_refs(mesh, workloads: list) -> str:
+    """The first workloads by name, as listed in messages."""
+    refs = ", ".join(sorted(w.resource.ref for w in workloads)[:3])
+    return refs + (", ..." if len(workloads) > 3 else "")

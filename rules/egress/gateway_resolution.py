@@ -4,6 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import egress
 from meshlint.mesh.index import ISTIO_NETWORKING
+from meshlint.mesh.memo import per_list
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 
 
@@ -125,14 +126,8 @@ class EgressGatewayResolutionNone(Rule):
                 continue
             for path, host in rule.destinations:
                 fqdn = mesh.fqdn(host, vs.namespace)
-                for entry in mesh.services.lookup(fqdn, vs.namespace):
-                    spec = entry.resource.spec
-                    if entry.resource.kind != "ServiceEntry" or spec.get("endpoints"):
-                        continue
-                    if spec.get("workloadSelector"):
-                        continue
-                    if _resolution(entry) != "NONE":
-                        continue
+                entry = _unresolved(mesh, mesh.services.lookup(fqdn, vs.namespace))
+                if entry is not None:
                     yield self.report(
                         vs,
                         path,
@@ -141,4 +136,18 @@ class EgressGatewayResolutionNone(Rule):
                         "address the sidecar connected to, itself; use resolution DNS",
                         related=[related_to(entry.resource, entry.path)],
                     )
-                    break
+
+
+@per_list
+def _unresolved(mesh, entries: list):
+    """The first ServiceEntry among a host's entries that the egress gateway cannot
+    resolve: resolution NONE, without endpoints or a workload selector."""
+    for entry in entries:
+        spec = entry.resource.spec
+        if entry.resource.kind != "ServiceEntry" or spec.get("endpoints"):
+            continue
+        if spec.get("workloadSelector"):
+            continue
+        if _resolution(entry) == "NONE":
+            return entry
+    return None

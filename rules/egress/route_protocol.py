@@ -1,10 +1,13 @@
 """VirtualService route sections must match the protocol of the ServiceEntry ports they
 apply to."""
 
+from collections.abc import Iterable
+
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import egress
 from meshlint.mesh.egress import HTTP_PROTOCOLS, TLS_PROTOCOLS
+from meshlint.mesh.memo import per_list, per_mesh
 
 ACCEPTS = {"tls": TLS_PROTOCOLS, "http": HTTP_PROTOCOLS}
 WHAT = {
@@ -13,15 +16,42 @@ WHAT = {
 }
 
 
+@per_mesh
 def entry_ports(mesh, host: str, namespace: str) -> list[tuple]:
-    """(entry, number, protocol) of every port of the ServiceEntries for ``host``."""
+    """(entry, number, protocol) of each port of the ServiceEntries for ``host``: the
+    first entry that declares each (number, protocol). Memoized: a shared list."""
+    shared, specific = mesh.services.lookup_parts(host, namespace)
+    ports = sorted([*_shared_ports(mesh, shared), *_port_hits(specific)], key=lambda p: p[0])
+    return first_of_each(port for _, port in ports)
+
+
+@per_list
+def _shared_ports(mesh, entries: list) -> list[tuple]:
+    """For entries exported everywhere: computed once, for every namespace."""
+    first: dict[tuple, tuple] = {}
+    for hit in _port_hits(entries):
+        first.setdefault(hit[1][1:], hit)
+    return list(first.values())
+
+
+def _port_hits(entries: list) -> list[tuple]:
+    """((entry position, port index), (entry, number, protocol)) of each port of the
+    ServiceEntries among the (position, entry) pairs."""
     return [
-        (entry, port.number, port.protocol.upper())
-        for entry in mesh.services.lookup(host, namespace)
+        ((position, index), (entry, port.number, port.protocol.upper()))
+        for position, entry in entries
         if entry.resource.kind == "ServiceEntry"
-        for port in entry.ports
+        for index, port in enumerate(entry.ports)
         if port.number is not None and port.protocol
     ]
+
+
+def first_of_each(ports: Iterable[tuple]) -> list[tuple]:
+    """The first (entry, number, protocol) of each distinct (number, protocol), in order."""
+    first: dict[tuple, tuple] = {}
+    for entry, number, protocol in ports:
+        first.setdefault((number, protocol), (entry, number, protocol))
+    return list(first.values())
 
 
 class RouteProtocolMismatch(Rule):
@@ -107,9 +137,9 @@ class RouteProtocolMismatch(Rule):
     def check_resource(self, vs, mesh):
         names = vs.spec.get("hosts")
         names = [h for h in names if isinstance(h, str)] if isinstance(names, list) else []
-        ports = [
+        ports = first_of_each(
             p for h in names for p in entry_ports(mesh, mesh.fqdn(h, vs.namespace), vs.namespace)
-        ]
+        )
         if not ports:
             return
         for rule in egress.route_rules(vs):

@@ -4,22 +4,42 @@ TLS."""
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.egress import TLS_PROTOCOLS
+from meshlint.mesh.memo import per_list, per_mesh
 from meshlint.mesh.mtls import TLS_MODE, port_tls_modes, tls_mode
 from meshlint.mesh.routes import destinations
 
 ORIGINATING = ("SIMPLE", "MUTUAL")
 
 
+@per_mesh
 def tls_ports(mesh, host: str, namespace: str) -> dict[int, tuple]:
     """Ports the ServiceEntries for ``host`` declare as HTTPS or TLS: number -> (entry,
-    protocol)."""
+    protocol), from the first entry (and port) declaring the number. Memoized: a shared
+    dict."""
+    shared, specific = mesh.services.lookup_parts(host, namespace)
+    first = dict(_tls_ports(mesh, shared))
+    for number, hit in _port_hits(specific).items():
+        if number not in first or hit[0] < first[number][0]:
+            first[number] = hit
+    return {n: found for n, (_, found) in sorted(first.items(), key=lambda item: item[1][0])}
+
+
+@per_list
+def _tls_ports(mesh, entries: list) -> dict[int, tuple]:
+    """For entries exported everywhere: computed once, for every namespace."""
+    return _port_hits(entries)
+
+
+def _port_hits(entries: list) -> dict[int, tuple]:
+    """TLS port number -> ((entry position, port index), (entry, protocol)) of the first
+    of the (position, entry) pairs declaring it."""
     out: dict[int, tuple] = {}
-    for entry in mesh.services.lookup(host, namespace):
+    for position, entry in entries:
         if entry.resource.kind != "ServiceEntry":
             continue
-        for port in entry.ports:
+        for index, port in enumerate(entry.ports):
             if port.number is not None and port.protocol.upper() in TLS_PROTOCOLS:
-                out.setdefault(port.number, (entry, port.protocol))
+                out.setdefault(port.number, ((position, index), (entry, port.protocol)))
     return out
 
 
@@ -119,7 +139,7 @@ class TlsOriginationOnTlsPort(Rule):
             if not dr.linted or not isinstance(host, str) or not host:
                 continue
             fqdn = mesh.fqdn(host, dr.namespace)
-            ports = tls_ports(mesh, fqdn, dr.namespace)
+            ports = dict(tls_ports(mesh, fqdn, dr.namespace))
             for number in routed.get(fqdn, ()):
                 ports.pop(number, None)
             if ports:

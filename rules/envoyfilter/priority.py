@@ -1,17 +1,38 @@
 """EnvoyFilters with relative patch operations should set a priority."""
 
+import heapq
+from collections.abc import Iterator
+
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
-from meshlint.mesh.envoyfilters import (
-    RELATIVE_OPERATIONS,
-    Patch,
-    ignored,
-    may_share_proxies,
-    patches,
-    priority,
-)
+from meshlint.fieldpath import get
+from meshlint.mesh.envoyfilters import RELATIVE_OPERATIONS, Patch, ignored, patches, priority
+from meshlint.mesh.groups import MAX_NAMED
+from meshlint.model import Resource, string_map
 
 ANALYZER = "envoyfilter.EnvoyPatchAnalyzer"
+SELECTOR = ("spec", "workloadSelector", "labels")
+
+
+class Providers:
+    """The proxyVersion-matched patches that provide a relative patch's target: earlier
+    patches of its own EnvoyFilter, and those of the others that may apply to the same
+    proxies (groups shared by every EnvoyFilter with the same namespace and selector).
+    Entries are ((EnvoyFilter position, patch index), EnvoyFilter, patch)."""
+
+    def __init__(self, ef: Resource, own: list[tuple], groups: list[list[tuple]]) -> None:
+        self.ef = ef
+        self.own = own
+        self.groups = groups
+
+    def __bool__(self) -> bool:
+        return bool(self.own) or any(e[1] is not self.ef for g in self.groups for e in g)
+
+    def __iter__(self) -> Iterator[tuple[Resource, Patch]]:
+        """(EnvoyFilter, patch), in the order of the EnvoyFilters and their patches."""
+        others = ((e for e in group if e[1] is not self.ef) for group in self.groups)
+        for _, other, patch in heapq.merge(self.own, *others, key=lambda e: e[0]):
+            yield other, patch
 
 
 def relative_patches(mesh) -> dict:
@@ -21,24 +42,57 @@ def relative_patches(mesh) -> dict:
     those providing patches."""
     root = mesh.settings.root_namespace
     filters = mesh.of_kind("EnvoyFilter")
-    versioned = [(ef, p) for ef in filters for p in patches(ef) if p.proxy_version and p.name]
+    # patch name -> namespace -> selector -> entries
+    versioned: dict[str, dict[str, dict[tuple, list[tuple]]]] = {}
+    for position, ef in enumerate(filters):
+        for p in patches(ef):
+            if p.proxy_version and p.name:
+                by_namespace = versioned.setdefault(p.name, {})
+                group = by_namespace.setdefault(ef.namespace, {}).setdefault(_selector(ef), [])
+                group.append(((position, p.index), ef, p))
+    shared: dict[tuple, list[list[tuple]]] = {}
     out = {}
-    for ef in filters:
+    for position, ef in enumerate(filters):
         if priority(ef) != 0:
             continue
+        key = (ef.namespace, _selector(ef))
+        own = [p for p in patches(ef) if p.proxy_version and p.name]
         plain, upgrade = [], []
         for patch in patches(ef):
             if patch.operation not in RELATIVE_OPERATIONS or ignored(patch):
                 continue
-            providers = [
-                (other, p)
-                for other, p in versioned
-                if p.name == patch.name
-                and (p.index < patch.index if other is ef else may_share_proxies(ef, other, root))
+            if (key, patch.name) not in shared:
+                groups = versioned.get(patch.name, {})
+                shared[(key, patch.name)] = _sharing(groups, key, root)
+            earlier = [
+                ((position, p.index), ef, p)
+                for p in own
+                if p.name == patch.name and p.index < patch.index
             ]
+            providers = Providers(ef, earlier, shared[(key, patch.name)])
             (upgrade if providers else plain).append((patch, providers))
         out[ef] = (plain, upgrade)
     return out
+
+
+def _selector(ef: Resource) -> tuple:
+    return tuple(sorted(string_map(get(ef.body, SELECTOR)).items()))
+
+
+def _sharing(groups: dict[str, dict[tuple, list]], key: tuple, root: str) -> list[list]:
+    """The groups of EnvoyFilters (by namespace and selector) that may apply to the same
+    proxies as those of ``key``: in its namespace or the root namespace (all of them when
+    ``key`` is in the root namespace), with selectors that do not require one label to
+    have different values."""
+    namespace, selector = key
+    labels = dict(selector)
+    namespaces = groups if namespace == root else (namespace, root)
+    return [
+        group
+        for name in dict.fromkeys(namespaces)
+        for other, group in groups.get(name, {}).items()
+        if all(dict(other).get(k, v) == v for k, v in labels.items())
+    ]
 
 
 def _listing(found: list[tuple[Patch, list]], verb: str) -> str:
@@ -231,9 +285,11 @@ class EnvoyFilterRelativeProxyVersion(Rule):
         for ef, (_, upgrade) in relative_patches(mesh).items():
             if not ef.linted or not upgrade:
                 continue
-            providers = {
-                (id(other), p.index): (other, p) for _, found in upgrade for other, p in found
-            }
+            providers: dict[tuple, tuple] = {}
+            for other, p in (e for _, found in upgrade for e in found):
+                providers.setdefault((id(other), p.index), (other, p))
+                if len(providers) == MAX_NAMED:
+                    break
             yield self.report(
                 ef,
                 upgrade[0][0].operation_path,

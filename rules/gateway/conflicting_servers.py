@@ -1,7 +1,10 @@
 """Gateways on the same workload must not serve the same host on the same port."""
 
+import heapq
+
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
@@ -92,28 +95,17 @@ class ConflictingGatewayServers(Rule):
 
     def check(self, mesh):
         gateways = mesh.of_kind("Gateway", group=ISTIO_NETWORKING)
-        by_port: dict[tuple[int, str], list[tuple[Resource, int, dict[str, int]]]] = {}
-        for gateway in gateways:
-            for i, port, bind, names in server_keys(gateway):
-                by_port.setdefault((port, bind), []).append((gateway, i, names))
-        shared: dict[tuple[int, int], bool] = {}
+        servers = ServersByHost(gateways, mesh)
         for gateway in gateways:
             if not gateway.linted:
                 continue
             for i, port, bind, names in server_keys(gateway):
-                conflicts = [
-                    (other, j, common)
-                    for other, j, other_names in by_port[(port, bind)]
-                    if other is not gateway
-                    and (common := sorted(names.keys() & other_names.keys()))
-                    and _same_workload(gateway, other, mesh, shared)
-                ]
-                if conflicts:
-                    yield self._report(gateway, i, port, names, conflicts)
+                found = servers.conflicts(gateway, port, bind, names)
+                if found is not None:
+                    yield self._report(gateway, i, port, names, *found)
 
-    def _report(self, gateway, index, port, names, conflicts):
-        host = min((h for _, _, common in conflicts for h in common), key=lambda h: names[h])
-        refs = ", ".join(sorted({other.ref for other, _, _ in conflicts}))
+    def _report(self, gateway, index, port, names, host, named, total):
+        refs = describe(sorted({id(o): o for o, _ in named}.values(), key=lambda o: o.ref), total)
         return self.report(
             gateway,
             ("spec", "servers", index, "hosts", names[host]),
@@ -121,19 +113,73 @@ class ConflictingGatewayServers(Rule):
             "workload: Envoy cannot tell the servers apart",
             related=[
                 related_to(other, ("spec", "servers", j), f"server of {other.ref}")
-                for other, j, _ in conflicts
+                for other, j in named
             ],
         )
 
 
-def _same_workload(a: Resource, b: Resource, mesh, cache: dict) -> bool:
-    """Equal selectors, or a workload both select (memoized per pair)."""
-    key = (min(id(a), id(b)), max(id(a), id(b)))
-    if key not in cache:
-        sa, sb = selector_of(a), selector_of(b)
-        both = _consistent(sa, sb) and bool(mesh.workloads.matching({**sa, **sb}))
-        cache[key] = sa == sb or both
-    return cache[key]
+class ServersByHost:
+    """Gateway servers by port, bind address, host and Gateway selector, so that a server
+    is compared with groups of others (one per distinct selector), not with each."""
+
+    def __init__(self, gateways: list[Resource], mesh) -> None:
+        self.mesh = mesh
+        self.selectors = {id(g): selector_of(g) for g in gateways}
+        # (port, bind, host) -> selector -> ([(position, gateway, server index)], {ids})
+        self.groups: dict[tuple, dict[tuple, tuple[list, set[int]]]] = {}
+        position = 0
+        for gateway in gateways:
+            selector = tuple(self.selectors[id(gateway)].items())
+            for i, port, bind, names in server_keys(gateway):
+                for host in names:
+                    by_selector = self.groups.setdefault((port, bind, host), {})
+                    entries, ids = by_selector.setdefault(selector, ([], set()))
+                    entries.append((position, gateway, i))
+                    ids.add(id(gateway))
+                position += 1
+        self.sizes = UnionSizes()
+        self._same: dict[tuple, bool] = {}
+
+    def conflicts(self, gateway, port: int, bind: str, names: dict[str, int]):
+        """The first conflicting host of a server (by its position), the first servers of
+        other Gateways on the same workload that serve one of its hosts (gateway, server
+        index), and how many such Gateways there are; None without conflicts."""
+        selector = self.selectors[id(gateway)]
+        groups = {
+            host: [
+                group
+                for other, group in self.groups[(port, bind, host)].items()
+                if self._same_workload(selector, dict(other))
+            ]
+            for host in names
+        }
+        hits = [
+            h for h, gs in groups.items() if any(len(ids) > (id(gateway) in ids) for _, ids in gs)
+        ]
+        if not hits:
+            return None
+        host = min(hits, key=lambda h: names[h])
+        every = [group for gs in groups.values() for group in gs]
+        total = self.sizes.size(ids for _, ids in every) - 1  # the gateway itself
+        named: dict[tuple[int, int], tuple[Resource, int]] = {}
+        for _, other, j in heapq.merge(*(entries for entries, _ in every), key=_position):
+            if other is not gateway:
+                named.setdefault((id(other), j), (other, j))
+                if len(named) == MAX_NAMED:
+                    break
+        return host, list(named.values()), total
+
+    def _same_workload(self, a: dict[str, str], b: dict[str, str]) -> bool:
+        """Equal selectors, or a workload both select (memoized per pair of selectors)."""
+        key = (tuple(a.items()), tuple(b.items()))
+        if key not in self._same:
+            both = _consistent(a, b) and bool(self.mesh.workloads.matching({**a, **b}))
+            self._same[key] = a == b or both
+        return self._same[key]
+
+
+def _position(entry: tuple) -> int:
+    return entry[0]
 
 
 def _consistent(a: dict[str, str], b: dict[str, str]) -> bool:

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.fieldpath import Path
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.secrets import SECRET_KINDS, credential_problem, resolve_secret
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selected_workloads
+from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selector_of
 
 KINDS = ("Gateway", *SECRET_KINDS, *WORKLOAD_KINDS)
 
@@ -37,8 +38,15 @@ def lookups(gateway: Resource, name: str, mesh) -> list[tuple[str, str]]:
     if "/" in name:
         namespace, _, secret = name.partition("/")
         return [(namespace, secret)]
-    namespaces = sorted({w.namespace for w in selected_workloads(gateway, mesh)})
-    return [(namespace, name) for namespace in namespaces]
+    return [
+        (namespace, name) for namespace in _namespaces(mesh, tuple(selector_of(gateway).items()))
+    ]
+
+
+@per_mesh
+def _namespaces(mesh, selector: tuple) -> list[str]:
+    """The namespaces of the workloads a Gateway selector selects (once per selector)."""
+    return sorted({w.namespace for w in mesh.workloads.matching(dict(selector))})
 
 
 class CredentialNotFound(Rule):

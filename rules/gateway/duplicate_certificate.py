@@ -1,8 +1,11 @@
 """Gateways on the same workload and port should not serve different hosts with one
 certificate."""
 
+import heapq
+
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
 from meshlint.mesh.services import as_int
 from meshlint.model import Resource
 from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selector_of
@@ -49,7 +52,9 @@ class DuplicateCertificate(Rule):
     For each pair of Istio Gateways where this Gateway's `selector` is a subset of the
     other's (so it applies to every workload the other applies to; equal selectors
     report both), finds TLS servers on the same port that use the same `credentialName`
-    (or the same `serverCertificate` and `privateKey`).
+    (or the same `serverCertificate` and `privateKey`). Reports each TLS server of this
+    Gateway once, naming the other Gateways that share its certificate (the first five,
+    and how many more).
 
     Istio's analyzer ignores the port; meshlint requires the same port, because HTTP/2
     connection reuse only happens between origins on the same port.
@@ -115,36 +120,83 @@ class DuplicateCertificate(Rule):
 
     def check(self, mesh):
         gateways = mesh.of_kind("Gateway", group=ISTIO_NETWORKING)
-        servers = {id(g): list(tls_servers(g)) for g in gateways}
+        users = CertificateUsers(gateways)
         for gateway in gateways:
-            if not gateway.linted or not servers[id(gateway)]:
-                continue
-            selector = selector_of(gateway)
-            for other in gateways:
-                if other is gateway or not _subset(selector, selector_of(other)):
-                    continue
-                shared = _shared(servers[id(gateway)], servers[id(other)])
-                if shared is not None:
-                    yield self._report(gateway, other, shared)
+            if gateway.linted:
+                for index, tls, named, total in users.sharing(gateway):
+                    yield self._report(gateway, index, tls, named, total)
 
-    def _report(self, gateway, other, shared):
-        index, tls, other_index = shared
+    def _report(self, gateway, index, tls, named, total):
+        verb = "serves" if total == 1 else "serve"
         return self.report(
             gateway,
             ("spec", "servers", index, "tls", certificate_path(tls)),
-            f"{other.ref} serves other hosts on the same workload and port with the same "
-            "certificate: clients reusing HTTP/2 connections get 404s",
-            related=[related_to(other, ("spec", "servers", other_index, "tls"), other.ref)],
+            f"{describe([o for o, _ in named], total)} {verb} other hosts on the same workload "
+            "and port with the same certificate: clients reusing HTTP/2 connections get 404s",
+            related=[
+                related_to(o, ("spec", "servers", other_index, "tls"), o.ref)
+                for o, other_index in named
+            ],
         )
+
+
+class CertificateUsers:
+    """The TLS servers of Gateways by port and certificate, so that a Gateway is compared
+    with groups of others (same port, certificate and selector), not with each of them."""
+
+    def __init__(self, gateways: list[Resource]) -> None:
+        self.servers = {id(g): list(tls_servers(g)) for g in gateways}
+        self.selectors = {id(g): selector_of(g) for g in gateways}
+        self.by_certificate: dict[tuple, list[tuple[int, int, Resource]]] = {}
+        for position, gateway in enumerate(gateways):
+            for index, port, _, certs in self.servers[id(gateway)]:
+                for cert in certs:
+                    entry = (position, index, gateway)
+                    self.by_certificate.setdefault((port, cert), []).append(entry)
+        self.sizes = UnionSizes()
+        self._users: dict[tuple, tuple[list, set[int]]] = {}
+
+    def users(self, selector: dict, port, cert: str) -> tuple[list, set[int]]:
+        """The servers using a certificate on a port whose Gateway's selector includes
+        ``selector``, in mesh order, and the ids of their Gateways."""
+        key = (tuple(selector.items()), port, cert)
+        if key not in self._users:
+            entries = [
+                e
+                for e in self.by_certificate.get((port, cert), ())
+                if _subset(selector, self.selectors[id(e[2])])
+            ]
+            self._users[key] = entries, {id(e[2]) for e in entries}
+        return self._users[key]
+
+    def sharing(self, gateway: Resource):
+        """For each TLS server of ``gateway`` (index, settings) that shares a certificate
+        with another Gateway on the same port: the first of the others that share it with
+        this server before any other server of ``gateway`` (each with the index of its
+        own server), and how many there are."""
+        selector = self.selectors[id(gateway)]
+        earlier: list[tuple[list, set[int]]] = []
+        for index, port, tls, certs in self.servers[id(gateway)]:
+            users = [self.users(selector, port, cert) for cert in sorted(certs)]
+            before = self.sizes.size(ids for _, ids in earlier)
+            # the first server's users include the gateway itself
+            total = self.sizes.size(ids for _, ids in earlier + users) - before - (not earlier)
+            named: dict[int, tuple[Resource, int]] = {}
+            wanted = min(total, MAX_NAMED)
+            for _, other_index, other in heapq.merge(*(u for u, _ in users), key=_position):
+                if len(named) >= wanted:
+                    break
+                if other is gateway or any(id(other) in ids for _, ids in earlier):
+                    continue
+                named.setdefault(id(other), (other, other_index))
+            earlier += users
+            if named:
+                yield index, tls, list(named.values()), total
 
 
 def _subset(selector: dict[str, str], other: dict[str, str]) -> bool:
     return all(other.get(k) == v for k, v in selector.items())
 
 
-def _shared(mine: list, theirs: list) -> tuple[int, dict, int] | None:
-    for index, port, tls, certs in mine:
-        for other_index, other_port, _, other_certs in theirs:
-            if port == other_port and certs & other_certs:
-                return index, tls, other_index
-    return None
+def _position(entry: tuple[int, int, Resource]) -> tuple[int, int]:
+    return entry[0], entry[1]

@@ -74,6 +74,7 @@ class GatewayClassNotFound(Rule):
 
     def check(self, mesh):
         classes = {c.name for c in mesh.of_kind("GatewayClass", group=GATEWAY_API)}
+        hints: dict[str, str] = {}  # once per class name: many Gateways name the same one
         for gateway in mesh.of_kind("Gateway", group=GATEWAY_API):
             name = gateway.spec.get("gatewayClassName")
             if not gateway.linted or not isinstance(name, str) or not name:
@@ -87,6 +88,8 @@ class GatewayClassNotFound(Rule):
             if resolution.found:
                 continue
             message = f'GatewayClass "{name}" does not exist'
-            message += hint(name, classes | ISTIO_CLASSES)
+            if name not in hints:
+                hints[name] = hint(name, classes | ISTIO_CLASSES)
+            message += hints[name]
             path = ("spec", "gatewayClassName")
             yield from self.unresolved(gateway, path, resolution, message, mesh)

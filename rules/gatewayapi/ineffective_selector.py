@@ -2,6 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.selection import has_target_ref, selector_of, text
 from meshlint.mesh.workloads import WORKLOAD_KINDS, selects
 from meshlint.model import string_map
@@ -35,18 +36,21 @@ def gateway_pod_labels(gateway) -> dict[str, str]:
     return labels
 
 
-def gateway_pods(mesh, namespace: str) -> dict[str, tuple[dict[str, str], object]]:
-    """Gateway name -> (pod labels, the resource standing for the pods) in ``namespace``:
-    workloads labelled with a gateway name, and the Gateways Istio deploys."""
-    out = {}
+def gateway_pods(mesh) -> dict[str, list[tuple[str, tuple[dict[str, str], object]]]]:
+    """By namespace, sorted by gateway name: gateway name -> (pod labels, the resource
+    standing for the pods), of workloads labelled with a gateway name and of the Gateways
+    Istio deploys."""
+    by_namespace: dict[str, dict[str, tuple[dict[str, str], object]]] = {}
     for workload in mesh.workloads.all:
         name = workload.labels.get(GATEWAY_NAME_LABEL)
-        if name and workload.namespace == namespace:
-            out[name] = (workload.labels, workload.resource)
+        if name:
+            pods = by_namespace.setdefault(workload.namespace, {})
+            pods[name] = (workload.labels, workload.resource)
     for gateway in mesh.of_kind("Gateway", group=GATEWAY_API):
-        if gateway.namespace == namespace and istio_deployed(gateway, mesh):
-            out.setdefault(gateway.name, (gateway_pod_labels(gateway), gateway))
-    return out
+        if istio_deployed(gateway, mesh):
+            pods = by_namespace.setdefault(gateway.namespace, {})
+            pods.setdefault(gateway.name, (gateway_pod_labels(gateway), gateway))
+    return {namespace: sorted(pods.items()) for namespace, pods in by_namespace.items()}
 
 
 class GatewayApiIneffectiveSelector(Rule):
@@ -58,7 +62,7 @@ class GatewayApiIneffectiveSelector(Rule):
     selector selects the pods of a Gateway API gateway in the same namespace: pods or pod
     templates labelled `gateway.networking.k8s.io/gateway-name`, or the pods Istio deploys
     for a `Gateway` of an Istio class (labelled with the gateway name and its
-    infrastructure labels).
+    infrastructure labels). Reported once per policy, naming the gateways it selects.
 
     ## Why it matters
     Istio ignores workload selectors on gateways it deploys for the Gateway API: the
@@ -126,22 +130,41 @@ class GatewayApiIneffectiveSelector(Rule):
     equivalents = Equivalents(istio="IST0166", analyzers=("k8sgateway.SelectorAnalyzer",))
 
     def check(self, mesh):
+        pods = None
+        selected: dict[tuple, list] = {}  # policies with one selector select the same pods
         for policy in mesh.of_kind(*POLICY_KINDS):
-            if policy.linted and not has_target_ref(policy):
-                yield from self._check_policy(policy, mesh)
+            if not policy.linted or has_target_ref(policy):
+                continue
+            selector = selector_of(policy)
+            if selector is None:
+                continue
+            key = (policy.namespace, tuple(selector.items()))
+            if key not in selected:
+                pods = gateway_pods(mesh) if pods is None else pods
+                selected[key] = [
+                    (name, source)
+                    for name, (labels, source) in pods.get(policy.namespace, ())
+                    if selects(selector, labels)
+                ]
+            if selected[key]:
+                yield self._report(policy, selector, selected[key])
 
-    def _check_policy(self, policy, mesh):
-        selector = selector_of(policy)
-        if selector is None:
-            return
-        for name, (labels, source) in sorted(gateway_pods(mesh, policy.namespace).items()):
-            if selects(selector, labels):
-                yield self.report(
-                    policy,
-                    ("spec", "selector"),
-                    f"selector {text(selector)} selects the pods of Kubernetes Gateway {name}, "
-                    "where Istio ignores selectors: attach the policy with targetRefs "
-                    f"(group {GATEWAY_API}, kind Gateway, name {name})",
-                    key=True,
-                    related=[related_to(source)],
-                )
+    def _report(self, policy, selector, gateways):
+        named = gateways[:MAX_NAMED]
+        if len(gateways) == 1:
+            name = gateways[0][0]
+            what = f"Kubernetes Gateway {name}"
+            attach = f"(group {GATEWAY_API}, kind Gateway, name {name})"
+        else:
+            what = f"Kubernetes Gateways {', '.join(name for name, _ in named)}"
+            if len(gateways) > MAX_NAMED:
+                what += f" and {len(gateways) - MAX_NAMED} more"
+            attach = f"(group {GATEWAY_API}, kind Gateway, one per gateway)"
+        return self.report(
+            policy,
+            ("spec", "selector"),
+            f"selector {text(selector)} selects the pods of {what}, where Istio ignores "
+            f"selectors: attach the policy with targetRefs {attach}",
+            key=True,
+            related=[related_to(source) for _, source in named],
+        )

@@ -9,6 +9,7 @@ from meshlint.fieldpath import Path
 from meshlint.mesh import mtls as mt
 from meshlint.mesh import selection
 from meshlint.mesh.index import ASSUMED_FILE
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.mtls import DISABLE, ISTIO_MUTUAL, STRICT, Decision
 
 SOURCE_FIELDS = ("principals", "notPrincipals", "namespaces", "notNamespaces")
@@ -132,8 +133,8 @@ class AuthorizationNeedsMtls(Rule):
         conditions = list(identity_conditions(policy))
         if not conditions:
             return
-        model = mt.model(mesh)
-        reason = self._reason(policy, model)
+        selector = selection.selector_of(policy) or {}
+        reason = _reason(mesh, policy.namespace, tuple(selector.items()))
         if reason is None:
             return
         for path, name in conditions:
@@ -144,37 +145,44 @@ class AuthorizationNeedsMtls(Rule):
                 "condition cannot match",
             )
 
-    def _reason(self, policy, model) -> str | None:
-        selected = _selected(policy, model)
-        for workload in selected:
+
+@per_mesh
+def _reason(mesh, namespace: str, selector: tuple) -> str | None:
+    """Why the workloads a policy in ``namespace`` with ``selector`` applies to receive no
+    mTLS (once per namespace and selector: policies that share them share the answer)."""
+    model = mt.model(mesh)
+    selected = _selected(namespace, dict(selector), model)
+    reasons: dict[tuple, str | None] = {}  # workloads with equal labels are served alike
+    for workload in selected:
+        key = (workload.namespace, frozenset(workload.labels.items()))
+        if key not in reasons:
             services = model.services_of(workload)
             hosts = [(s.host, s.namespace) for s in services] or [
                 (model.namespace_host(workload.namespace), workload.namespace)
             ]
-            reason = plaintext_reason(model, model.workload_decision(workload), hosts)
-            if reason:
-                return f"{workload.resource.ref} receives no mTLS: {reason}"
-        if selected or selection.selector_of(policy):
-            return None
-        if policy.namespace == model.root:
-            host, decision = f"*.svc.{model.domain}", model.mesh_decision()
-        else:
-            host = model.namespace_host(policy.namespace)
-            decision = model.namespace_decision(policy.namespace)
-        reason = plaintext_reason(model, decision, [(host, policy.namespace)])
-        return f"namespace {policy.namespace} receives no mTLS: {reason}" if reason else None
+            reasons[key] = plaintext_reason(model, model.workload_decision(workload), hosts)
+        if reasons[key]:
+            return f"{workload.resource.ref} receives no mTLS: {reasons[key]}"
+    if selected or selector:
+        return None
+    if namespace == model.root:
+        host, decision = f"*.svc.{model.domain}", model.mesh_decision()
+    else:
+        host = model.namespace_host(namespace)
+        decision = model.namespace_decision(namespace)
+    reason = plaintext_reason(model, decision, [(host, namespace)])
+    return f"namespace {namespace} receives no mTLS: {reason}" if reason else None
 
 
-def _selected(policy, model) -> list:
-    """The workloads with sidecars the policy applies to."""
-    selector = selection.selector_of(policy) or {}
-    mesh_wide = policy.namespace == model.root
+def _selected(namespace: str, selector: dict[str, str], model) -> list:
+    """The workloads with sidecars a policy in ``namespace`` with ``selector`` applies to."""
+    mesh_wide = namespace == model.root
     if selector:
-        found = model.mesh.workloads.matching(selector, None if mesh_wide else policy.namespace)
+        found = model.mesh.workloads.matching(selector, None if mesh_wide else namespace)
     elif mesh_wide:
         found = model.mesh.workloads.all
     else:
-        found = model.workloads_by_namespace.get(policy.namespace, [])
+        found = model.workloads_by_namespace.get(namespace, [])
     return [
         w
         for w in found

@@ -4,6 +4,7 @@ ISTIO_MUTUAL."""
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import mtls as mt
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.mtls import DISABLE, ISTIO_MUTUAL, PEER_MODE, TLS_MODE, peer_mode, peer_selector
 
 MAX_LISTED = 3
@@ -17,23 +18,41 @@ def _services(policy, model) -> list:
     """The Services in front of the workloads whose mode ``policy`` decides."""
     selector = peer_selector(policy)
     if selector:
-        workloads = [
-            w
-            for w in model.mesh.workloads.matching(selector, policy.namespace)
-            if model.workload_decision(w).policy is policy
-        ]
+        classes = _classes(model.mesh, policy.namespace, tuple(selector.items()))
+        workloads = [w for w in classes if model.workload_decision(w).policy is policy]
         found = dict.fromkeys(s for w in workloads for s in model.services_of(w))
         return [s for s in found if s in model.sidecar_set]
-    candidates = (
-        model.sidecar_services
-        if _is_mesh_wide(policy, model)
-        else model.sidecar_services_in(policy.namespace)
-    )
-    return [
-        s
-        for s in candidates
-        if any(d.policy is policy and d.mode == DISABLE for _, d in model.service_decisions(s))
-    ]
+    mesh_wide = _is_mesh_wide(policy, model)
+    return _disabling(model.mesh, "" if mesh_wide else policy.namespace, mesh_wide).get(policy, [])
+
+
+@per_mesh
+def _classes(mesh, namespace: str, selector: tuple) -> list:
+    """One workload of each label class a selector selects: the others are decided, and
+    selected by Services, alike."""
+    found: dict[frozenset, object] = {}
+    for workload in mesh.workloads.matching(dict(selector), namespace):
+        found.setdefault(frozenset(workload.labels.items()), workload)
+    return list(found.values())
+
+
+@per_mesh
+def _disabling(mesh, namespace: str, mesh_wide: bool) -> dict:
+    """The sidecar Services of a namespace (of the mesh) by the policy that puts some of
+    their workloads in DISABLE mode."""
+    model = mt.model(mesh)
+    candidates = model.sidecar_services if mesh_wide else model.sidecar_services_in(namespace)
+    by_decisions: dict[int, list] = {}  # Services with one selector share their decisions
+    out: dict = {}
+    for service in candidates:
+        decisions = model.service_decisions(service)
+        if id(decisions) not in by_decisions:
+            by_decisions[id(decisions)] = list(
+                {id(d.policy): d.policy for _, d in decisions if d.mode == DISABLE}.values()
+            )
+        for policy in by_decisions[id(decisions)]:
+            out.setdefault(policy, []).append(service)
+    return out
 
 
 def mutual_senders(policy, model) -> list[tuple[str, object]]:

@@ -7,6 +7,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.fieldpath import Path
 from meshlint.mesh import mtls as mt
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.mtls import (
     DISABLE,
     MESH,
@@ -37,6 +38,18 @@ def _strict(decision: Decision) -> bool:
     return decision.mode == STRICT and all(m == STRICT for m in decision.ports.values())
 
 
+@per_mesh
+def _strict_servers(mesh, host: str, subset: tuple | None, mesh_level: bool) -> dict:
+    """The STRICT policies (of the mesh level, or of the others) deciding the servers
+    behind a host, each with the first server it decides: once per host and subset."""
+    strict: dict = {}
+    labels = dict(subset) if subset is not None else None
+    for workload, decision in mt.model(mesh).server_decisions(host, labels):
+        if _strict(decision) and (decision.level == MESH) == mesh_level:
+            strict.setdefault(decision.policy, (workload, decision))
+    return strict
+
+
 class _DisabledTowardsStrict(Rule):
     """Shared check; subclasses pick the PeerAuthentication levels they report."""
 
@@ -52,10 +65,8 @@ class _DisabledTowardsStrict(Rule):
         if host is None:
             return
         for path, what, subset in disabled_places(dr):
-            strict = {}
-            for workload, decision in model.server_decisions(host, subset):
-                if _strict(decision) and (decision.level == MESH) == self.mesh_level:
-                    strict.setdefault(decision.policy, (workload, decision))
+            labels = tuple(subset.items()) if subset is not None else None
+            strict = _strict_servers(mesh, host, labels, self.mesh_level)
             if not strict:
                 continue
             workload, decision = next(iter(strict.values()))

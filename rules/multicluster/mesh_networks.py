@@ -2,6 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.config import MESH_NETWORKS_KIND
 from meshlint.mesh.istio_install import mesh_networks
 from meshlint.mesh.resolve import not_found, unknown
 from meshlint.mesh.suggest import hint
@@ -108,12 +109,13 @@ class MeshNetworksUnknownRegistry(Rule):
     name = "mesh-networks-unknown-registry"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("Secret", "ConfigMap", "Deployment")
+    kinds = ("Secret", "ConfigMap", "Deployment", MESH_NETWORKS_KIND)
     equivalents = Equivalents(istio="IST0126", analyzers=("multicluster.MeshNetworksAnalyzer",))
 
     def check(self, mesh):
         known = known_registries(mesh)
         folded = {k.lower(): k for k in known}
+        hints: dict[str, str] = {}  # once per registry: many networks name the same one
         for networks in mesh_networks(mesh):
             if not networks.linted:
                 continue
@@ -124,8 +126,10 @@ class MeshNetworksUnknownRegistry(Rule):
                     resolution = not_found()
                 else:
                     resolution = unknown("cluster IDs of remote clusters are not all known")
+                if registry not in hints:
+                    hints[registry] = hint(registry, known)
                 message = (
                     f'network {network}: fromRegistry "{registry}" names no known service '
-                    "registry (Kubernetes, External, Mock or a cluster ID)" + hint(registry, known)
+                    "registry (Kubernetes, External, Mock or a cluster ID)" + hints[registry]
                 )
                 yield from self.unresolved(networks, path, resolution, message, mesh)

@@ -2,6 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.services import as_int
 
 #: (reason, field path) of each property compared across clusters.
@@ -130,7 +131,9 @@ class MultiClusterInconsistentService(Rule):
         if not reasons or not first.linted:
             return
         differing = [s for s, sh in zip(services, shapes, strict=True) if sh != shapes[0]]
-        clusters = ", ".join(s.cluster for s in services)
+        clusters = ", ".join(s.cluster for s in services[:MAX_NAMED])
+        if len(services) > MAX_NAMED:
+            clusters += f" and {len(services) - MAX_NAMED} more"
         path = reasons[0][1]
         yield self.report(
             first,
@@ -139,5 +142,8 @@ class MultiClusterInconsistentService(Rule):
             + "; ".join(reason for reason, _ in reasons)
             + ". Istio merges it into one service, and which definition wins is undefined",
             key=True,
-            related=[related_to(s, path, f"{s.ref} in cluster {s.cluster}") for s in differing],
+            related=[
+                related_to(s, path, f"{s.ref} in cluster {s.cluster}")
+                for s in differing[:MAX_NAMED]
+            ],
         )

@@ -4,24 +4,20 @@ to see replaced."""
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import Fix, replace
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.schema_validation.api_versions import REMOVED_KINDS, Verdict, version_status
-from meshlint.schemastore import known_kinds, known_versions
+from meshlint.schema_validation.api_versions import Verdict, version_status
+from meshlint.schemastore import known_versions
 
 
 class _VersionRule(Rule):
     """Reports one verdict of :func:`version_status` at the resource's ``apiVersion``."""
 
     verdict: Verdict
-    kinds = known_kinds()
 
-    def check(self, mesh):
-        for resource in mesh.resources:
-            if not resource.linted:
-                continue
-            status = version_status(resource.api_version, resource.kind)
-            if status is not None and status.verdict is self.verdict:
-                path = "kind" if self.verdict is Verdict.UNKNOWN_KIND else "apiVersion"
-                yield self.report(resource, path, status.message, fixes=self.fixes(resource))
+    def check_resource(self, resource, mesh):
+        status = version_status(resource.api_version, resource.kind)
+        if status is not None and status.verdict is self.verdict:
+            path = "kind" if self.verdict is Verdict.UNKNOWN_KIND else "apiVersion"
+            yield self.report(resource, path, status.message, fixes=self.fixes(resource))
 
     def fixes(self, resource) -> list[Fix]:
         return []
@@ -118,7 +114,6 @@ class RemovedApiVersion(_VersionRule):
     name = "removed-api-version"
     severity = Severity.ERROR
     category = "schema"
-    kinds = (*known_kinds(), *REMOVED_KINDS)
     equivalents = Equivalents(istio="IST0106")
     verdict = Verdict.REMOVED
 

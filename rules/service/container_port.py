@@ -5,6 +5,7 @@ from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.index import ASSUMED_FILE
 from meshlint.mesh.istio_install import effective_mesh_config
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import WORKLOAD_KINDS, Workload
 from meshlint.model import Resource, string_map
@@ -161,26 +162,21 @@ class ServicePortNotExposed(Rule):
         root = str(effective_mesh_config(mesh).get("rootNamespace") or "istio-system")
         if skipped(service, root):
             return
-        selector = string_map(service.spec.get("selector"))
-        workloads = [
-            w
-            for w in mesh.workloads.matching(selector, service.namespace)
-            if w.resource.file != ASSUMED_FILE
-        ]
-        if not workloads:
+        selector = tuple(string_map(service.spec.get("selector")).items())
+        if not _selected(mesh, service.namespace, selector):
             return
         ports = service.spec.get("ports")
         for i, port in enumerate(ports if isinstance(ports, list) else ()):
             if isinstance(port, dict):
-                yield from self._check_port(service, i, port, workloads)
+                yield from self._check_port(service, i, port, mesh, selector)
 
-    def _check_port(self, service, index, port, workloads):
+    def _check_port(self, service, index, port, mesh, selector):
         raw = port.get("targetPort", port.get("port"))
         number = as_int(raw)
         target = number if number is not None else raw
         if not isinstance(target, int | str) or target in ("", 0):
             return
-        missing = missing_on(target, workloads)
+        missing = _missing(mesh, service.namespace, selector, target)
         if not missing:
             return
         field = "targetPort" if "targetPort" in port else "port"
@@ -203,3 +199,20 @@ class ServicePortNotExposed(Rule):
                 for w in named
             ],
         )
+
+
+@per_mesh
+def _selected(mesh, namespace: str, selector: tuple) -> list[Workload]:
+    """The workloads of the analyzed files a Service selector selects (once per selector)."""
+    return [
+        w
+        for w in mesh.workloads.matching(dict(selector), namespace)
+        if w.resource.file != ASSUMED_FILE
+    ]
+
+
+@per_mesh
+def _missing(mesh, namespace: str, selector: tuple, target: int | str) -> list[Workload]:
+    """The workloads a Service selector selects that a target port does not reach (once
+    per selector and target: Services that share them share the answer)."""
+    return missing_on(target, _selected(mesh, namespace, selector))

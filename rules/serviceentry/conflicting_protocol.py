@@ -1,8 +1,11 @@
 """ServiceEntries visible together must agree on each host and port's protocol."""
 
+import heapq
+
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
+from meshlint.mesh.groups import MAX_NAMED, UnionSizes
 
 
 def _scopes(entry, default_export) -> frozenset[str]:
@@ -99,24 +102,63 @@ class ServiceEntryConflictingProtocol(Rule):
                     index.setdefault((str(host), number), []).append((entry, i, protocol, scopes))
         reported = set()
         for (host, number), defs in index.items():
+            conflicts = Conflicts(defs)
             for entry, i, protocol, scopes in defs:
-                others = [
-                    d
-                    for d in defs
-                    if d[0] is not entry and d[2] != protocol and _overlap(scopes, d[3])
-                ]
-                if not others or not entry.linted or (entry, i) in reported:
+                if not entry.linted or (entry, i) in reported:
+                    continue
+                named, total = conflicts.others(entry, protocol, scopes)
+                if not total:
                     continue
                 reported.add((entry, i))
-                names = ", ".join(f"{o[0].ref} ({o[2] or 'no protocol'})" for o in others)
+                names = ", ".join(f"{o[0].ref} ({o[2] or 'no protocol'})" for o in named)
+                if total > len(named):
+                    names += f" and {total - len(named)} more"
                 yield self.report(
                     entry,
                     ("spec", "ports", i, "protocol"),
                     f"{host}:{number} is {protocol or 'without protocol'} here but {names}: "
                     "Istio keeps one protocol for the host and port",
-                    related=[related_to(o[0], ("spec", "ports", o[1], "protocol")) for o in others],
+                    related=[related_to(o[0], ("spec", "ports", o[1], "protocol")) for o in named],
                 )
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a and b) and ("*" in a or "*" in b or bool(a & b))
+class Conflicts:
+    """The definitions of one host and port, grouped by protocol and by where they are
+    visible (all of them, those exported everywhere, those visible in each namespace), so
+    that each definition is compared with a few groups, never with each other one."""
+
+    def __init__(self, defs: list[tuple]) -> None:
+        self.parts: dict[tuple[str, str], tuple[list[tuple[int, tuple]], set[int]]] = {}
+        self.positions: dict[int, list[int]] = {}  # of each entry's definitions
+        for position, definition in enumerate(defs):
+            entry, _, protocol, scopes = definition
+            self.positions.setdefault(id(entry), []).append(position)
+            for key in ("", *scopes) if scopes else ():  # "": all; "*": everywhere
+                entries, ids = self.parts.setdefault((protocol, key), ([], set()))
+                entries.append((position, definition))
+                ids.add(position)
+        self.protocols = list(dict.fromkeys(protocol for protocol, _ in self.parts))
+        self.sizes = UnionSizes()
+
+    def others(self, entry, protocol: str, scopes: frozenset):
+        """The first definitions of other ServiceEntries with another protocol, visible
+        together with this one, and how many there are."""
+        keys = [""] if "*" in scopes else ["*", *sorted(scopes)]
+        groups = [
+            self.parts[(other, key)]
+            for other in self.protocols
+            if other != protocol and scopes
+            for key in keys
+            if (other, key) in self.parts
+        ]
+        if not groups:
+            return [], 0
+        own = sum(1 for p in self.positions[id(entry)] if any(p in ids for _, ids in groups))
+        total = self.sizes.size(ids for _, ids in groups) - own
+        named: dict[int, tuple] = {}
+        for position, definition in heapq.merge(*(e for e, _ in groups), key=lambda e: e[0]):
+            if len(named) >= min(total, MAX_NAMED):
+                break
+            if definition[0] is not entry:
+                named.setdefault(position, definition)
+        return list(named.values()), total

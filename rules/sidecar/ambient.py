@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.dataplane import Mode, namespace_mode, workload_mode
+from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.selection import SIDECAR_SELECTOR, selector_of
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 
@@ -69,11 +70,12 @@ class SidecarAmbientIneffective(Rule):
     equivalents = Equivalents(istio="IST0167", analyzers=("sidecar.SelectorAnalyzer",))
 
     def check(self, mesh):
+        ambient: dict[tuple, list] = {}  # Sidecars with one selector select the same pods
         for sidecar in mesh.of_kind("Sidecar"):
             if sidecar.linted:
-                yield from self._check_sidecar(sidecar, mesh)
+                yield from self._check_sidecar(sidecar, ambient, mesh)
 
-    def _check_sidecar(self, resource, mesh):
+    def _check_sidecar(self, resource, ambient_by_selector, mesh):
         selector = selector_of(resource, SIDECAR_SELECTOR)
         if selector is None:
             if namespace_mode(mesh, resource.namespace) is Mode.AMBIENT:
@@ -84,17 +86,21 @@ class SidecarAmbientIneffective(Rule):
                     "no sidecar, so this Sidecar has no effect",
                 )
             return
-        ambient = [
-            w
-            for w in mesh.workloads.matching(selector, resource.namespace)
-            if workload_mode(mesh, w) is Mode.AMBIENT
-        ]
+        key = (resource.namespace, tuple(selector.items()))
+        if key not in ambient_by_selector:
+            ambient_by_selector[key] = [
+                w.resource
+                for w in mesh.workloads.matching(selector, resource.namespace)
+                if workload_mode(mesh, w) is Mode.AMBIENT
+            ]
+        ambient = ambient_by_selector[key]
         if ambient:
+            named = ambient[:MAX_NAMED]
             yield self.report(
                 resource,
                 SIDECAR_SELECTOR,
-                f"selects {', '.join(w.resource.ref for w in ambient)} in ambient mode, which "
+                f"selects {describe(named, len(ambient))} in ambient mode, which "
                 "has no sidecar: this Sidecar has no effect on it",
                 key=True,
-                related=[related_to(w.resource) for w in ambient],
+                related=[related_to(w) for w in named],
             )

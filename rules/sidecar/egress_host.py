@@ -4,6 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh import hosts
 from meshlint.mesh.groups import MAX_NAMED, Group, describe
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 
 ANY = "*"
@@ -23,14 +24,18 @@ def egress_hosts(sidecar):
 def resolve_egress_host(mesh, owner: str, host: str, from_namespace: str) -> Resolution:
     """Whether a Service or ServiceEntry of namespace ``owner`` (any with ``*``) defines
     ``host`` and is exported to ``from_namespace``."""
-    entries = [e for e in mesh.services.lookup(host) if owner in (ANY, e.namespace)]
-    if any(hosts.visible(e.export_to, e.namespace, from_namespace) for e in entries):
+    if owner == ANY:
+        entries = mesh.services.lookup(host)
+        visible = bool(mesh.services.lookup(host, from_namespace))
+    else:
+        entries = _by_owner(mesh, host).get(owner, [])
+        visible = any(hosts.visible(e.export_to, e.namespace, from_namespace) for e in entries)
+    if visible:
         return found([])
     if any(hosts.matches(p, host) for p in mesh.settings.external_hosts):
         return found([])
     if entries:
-        owners = Group(e.resource for e in entries)
-        refs = describe(owners.members[:MAX_NAMED], len(owners))
+        refs = _owners(mesh, owner, host)
         return not_found(f"{refs} defines it but does not export it to {from_namespace}")
     if mesh.settings.assume_complete:
         return not_found()
@@ -39,6 +44,23 @@ def resolve_egress_host(mesh, owner: str, host: str, from_namespace: str) -> Res
         if candidate not in (None, ANY) and candidate not in mesh.namespaces_seen:
             return unknown(f"namespace {candidate} is not in the analyzed files")
     return not_found()
+
+
+@per_mesh
+def _by_owner(mesh, host: str) -> dict[str, list]:
+    """The registry entries for ``host`` by the namespace that defines them."""
+    out: dict[str, list] = {}
+    for entry in mesh.services.lookup(host):
+        out.setdefault(entry.namespace, []).append(entry)
+    return out
+
+
+@per_mesh
+def _owners(mesh, owner: str, host: str) -> str:
+    """The resources of namespace ``owner`` (any with ``*``) that define ``host``."""
+    entries = mesh.services.lookup(host) if owner == ANY else _by_owner(mesh, host)[owner]
+    owners = Group(e.resource for e in entries)
+    return describe(owners.members[:MAX_NAMED], len(owners))
 
 
 class SidecarEgressHostNotFound(Rule):

@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.dataplane import Mode, namespace_mode
+from meshlint.mesh.groups import Group, describe
 from meshlint.mesh.selection import SIDECAR_SELECTOR, selector_of
 
 
@@ -72,15 +73,16 @@ class SidecarMultipleNamespaceWide(Rule):
         for namespace, sidecars in namespace_wide(mesh.of_kind("Sidecar")).items():
             if len(sidecars) < 2 or namespace_mode(mesh, namespace) is Mode.AMBIENT:
                 continue
+            group = Group(sidecars)
             for sidecar in sidecars:
                 if not sidecar.linted:
                     continue
-                others = [s for s in sidecars if s is not sidecar]
+                others, total = group.others(sidecar)
                 yield self.report(
                     sidecar,
                     ("metadata", "name"),
                     f"namespace {namespace} has other Sidecars without a workload selector "
-                    f"({', '.join(o.ref for o in others)}): Istio applies only one of them, "
+                    f"({describe(others, total)}): Istio applies only one of them, "
                     "and which one is undefined",
                     related=[related_to(o) for o in others],
                 )

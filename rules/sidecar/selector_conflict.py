@@ -100,8 +100,8 @@ class SidecarSelectorConflict(Rule):
         for sidecar, overlap in overlaps.items():
             if not sidecar.linted:
                 continue
-            others = ", ".join(o.ref for o in overlap.others)
-            workloads = ", ".join(w.resource.ref for w in overlap.workloads)
+            others = overlap.describe_others()
+            workloads = overlap.describe_workloads()
             yield self.report(
                 sidecar,
                 SIDECAR_SELECTOR,

@@ -90,15 +90,20 @@ class SidecarSelectorNoWorkload(Rule):
     )
 
     def check(self, mesh):
+        answers: dict[tuple, tuple] = {}  # Sidecars with one selector share the answer
         for sidecar in mesh.of_kind("Sidecar"):
             if sidecar.linted:
-                yield from self._check_sidecar(sidecar, mesh)
+                yield from self._check_sidecar(sidecar, answers, mesh)
 
-    def _check_sidecar(self, resource, mesh):
+    def _check_sidecar(self, resource, answers, mesh):
         selector = selection.selector_of(resource, selection.SIDECAR_SELECTOR)
         if selector is None:
             return
         namespace = resource.namespace
-        resolution = selection.select_workloads(mesh, selector, namespace)
-        path, message = selection.no_match(mesh, selector, namespace, selection.SIDECAR_SELECTOR)
+        key = (namespace, tuple(selector.items()))
+        if key not in answers:
+            resolution = selection.select_workloads(mesh, selector, namespace)
+            path = selection.SIDECAR_SELECTOR
+            answers[key] = resolution, *selection.no_match(mesh, selector, namespace, path)
+        resolution, path, message = answers[key]
         yield from self.unresolved(resource, path, resolution, message, mesh)

@@ -2,6 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import Group, describe
 from meshlint.mesh.selection import has_target_ref, selector_of
 
 
@@ -70,15 +71,16 @@ class TelemetryMultipleNamespaceWide(Rule):
         for namespace, telemetries in by_namespace.items():
             if len(telemetries) < 2:
                 continue
+            group = Group(telemetries)
             for telemetry in telemetries:
                 if not telemetry.linted:
                     continue
-                others = [t for t in telemetries if t is not telemetry]
+                others, total = group.others(telemetry)
                 yield self.report(
                     telemetry,
                     ("metadata", "name"),
                     f"namespace {namespace} has other Telemetries without a selector "
-                    f"({', '.join(o.ref for o in others)}): Istio applies only one of them, "
+                    f"({describe(others, total)}): Istio applies only one of them, "
                     "and which one is undefined",
                     related=[related_to(o) for o in others],
                 )

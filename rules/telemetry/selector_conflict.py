@@ -95,8 +95,8 @@ class TelemetrySelectorConflict(Rule):
         for telemetry, overlap in overlapping_selectors(mesh, telemetries, POLICY_SELECTOR).items():
             if not telemetry.linted:
                 continue
-            others = ", ".join(o.ref for o in overlap.others)
-            workloads = ", ".join(w.resource.ref for w in overlap.workloads)
+            others = overlap.describe_others()
+            workloads = overlap.describe_workloads()
             yield self.report(
                 telemetry,
                 POLICY_SELECTOR,

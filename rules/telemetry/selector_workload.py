@@ -90,15 +90,20 @@ class TelemetrySelectorNoWorkload(Rule):
     equivalents = Equivalents(istio="IST0101", analyzers=("telemetry.SelectorAnalyzer",))
 
     def check(self, mesh):
+        answers: dict[tuple, tuple] = {}  # Telemetries with one selector share the answer
         for telemetry in mesh.of_kind("Telemetry"):
             if telemetry.linted and not selection.has_target_ref(telemetry):
-                yield from self._check_telemetry(telemetry, mesh)
+                yield from self._check_telemetry(telemetry, answers, mesh)
 
-    def _check_telemetry(self, telemetry, mesh):
+    def _check_telemetry(self, telemetry, answers, mesh):
         selector = selection.selector_of(telemetry)
         if selector is None:
             return
         namespace = telemetry.namespace
-        resolution = selection.select_workloads(mesh, selector, namespace)
-        path, message = selection.no_match(mesh, selector, namespace, selection.POLICY_SELECTOR)
+        key = (namespace, tuple(selector.items()))
+        if key not in answers:
+            resolution = selection.select_workloads(mesh, selector, namespace)
+            path = selection.POLICY_SELECTOR
+            answers[key] = resolution, *selection.no_match(mesh, selector, namespace, path)
+        resolution, path, message = answers[key]
         yield from self.unresolved(telemetry, path, resolution, message, mesh)

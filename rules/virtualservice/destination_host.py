@@ -3,8 +3,10 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.exports import EVERYWHERE, export_targets
+from meshlint.mesh.groups import MAX_NAMED
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.routes import destinations
-from meshlint.mesh.suggest import suggestion
+from meshlint.mesh.suggest import closest, suggestion
 
 
 class DestinationHostNotFound(Rule):
@@ -96,19 +98,22 @@ class DestinationHostNotFound(Rule):
             message = f'{what} "{dest.host}" not found in the mesh'
             fixes = []
             if resolution.missing:
-                candidates = _candidates(dest.host, vs.namespace, mesh)
-                text, fixes = suggestion(dest.host, candidates, dest.host_path)
+                match = _closest(mesh, dest.host, "" if "." in dest.host else vs.namespace)
+                text, fixes = suggestion(dest.host, [match] if match else [], dest.host_path)
                 message += text
             yield from self.unresolved(vs, dest.host_path, resolution, message, mesh, fixes=fixes)
             if resolution.targets and exported_to:
-                hidden = _hidden_in(fqdn, exported_to, mesh)
+                hidden = _hidden_in(mesh, fqdn, exported_to)
                 if hidden:
-                    owners = resolution.targets
+                    owners = resolution.targets[:MAX_NAMED]
+                    scopes = _scopes(owners)
+                    if len(resolution.targets) > MAX_NAMED:
+                        scopes += f"; and {len(resolution.targets) - MAX_NAMED} more"
                     yield self.report(
                         vs,
                         dest.host_path,
                         f'{what} "{dest.host}" is not visible in {hidden}, where this '
-                        f"VirtualService is exported: {_scopes(owners)}",
+                        f"VirtualService is exported: {scopes}",
                         related=[related_to(e.resource, e.path, e.resource.ref) for e in owners],
                     )
 
@@ -121,7 +126,8 @@ def _export_targets(vs) -> frozenset:
     return export_targets(vs.spec["exportTo"], vs.namespace, ()) - {vs.namespace}
 
 
-def _hidden_in(fqdn: str, targets: frozenset, mesh) -> str:
+@per_mesh
+def _hidden_in(mesh, fqdn: str, targets: frozenset) -> str:
     """Where a host is not visible among ``targets``, as text ('' when visible in all)."""
     if EVERYWHERE in targets:
         entries = mesh.services.lookup(fqdn)
@@ -138,9 +144,17 @@ def _scopes(entries) -> str:
     )
 
 
+@per_mesh
+def _closest(mesh, host: str, namespace: str) -> str | None:
+    """The host to suggest for a missing one, once per host (and namespace, for a short
+    host)."""
+    return closest(host, _candidates(host, namespace, mesh))
+
+
 def _candidates(host: str, namespace: str, mesh) -> list[str]:
     """Hosts to suggest: short names of the namespace's services for a short host."""
     if "." in host:
-        return list(mesh.services.exact)
-    suffix = f".{namespace}.svc.{mesh.settings.cluster_domain}"
-    return [h.removesuffix(suffix) for h in mesh.services.exact if h.endswith(suffix)]
+        return mesh.services.near(host)
+    domain = mesh.settings.cluster_domain
+    suffix = f".{namespace}.svc.{domain}"
+    return [h.removesuffix(suffix) for h in mesh.services.in_namespace(namespace, domain)]

@@ -4,6 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.index import gateway_name
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.routes import gateway_refs
 from meshlint.mesh.suggest import closest
 from meshlint.rules.virtualservice.internal_gateway import is_internal_gateway_ref
@@ -92,12 +93,26 @@ class GatewayNotFound(Rule):
                     continue
                 resolution = mesh.resolve_gateway(ref, vs.namespace)
                 namespace, _ = gateway_name(ref, vs.namespace)
-                names = [g.name for g in mesh.of_kind("Gateway") if g.namespace == namespace]
                 prefix, slash, name = ref.rpartition("/")
-                match = closest(name, names) if resolution.missing else None
+                match = _closest(mesh, name, namespace) if resolution.missing else None
                 message, fixes = f'gateway "{ref}" not found', []
                 if match:
                     fixed = f"{prefix}{slash}{match}"
                     message += f'; did you mean "{match}"?'
                     fixes = [replace(path, fixed, f'Change to "{fixed}"')]
                 yield from self.unresolved(vs, path, resolution, message, mesh, fixes=fixes)
+
+
+@per_mesh
+def _closest(mesh, name: str, namespace: str) -> str | None:
+    """The Gateway of ``namespace`` to suggest for a missing ``name``."""
+    return closest(name, _gateway_names(mesh).get(namespace, []))
+
+
+@per_mesh
+def _gateway_names(mesh) -> dict[str, list[str]]:
+    """The names of the Gateways (of both APIs) by namespace."""
+    out: dict[str, list[str]] = {}
+    for gateway in mesh.of_kind("Gateway"):
+        out.setdefault(gateway.namespace, []).append(gateway.name)
+    return out

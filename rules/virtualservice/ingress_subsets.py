@@ -2,6 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.routes import destinations
 from meshlint.mesh.subsets import backing_workloads, selected_by, subset_labels
 from meshlint.mesh.workloads import WORKLOAD_KINDS
@@ -137,25 +138,27 @@ class IngressRouteBypassesSubsets(Rule):
                     by_host.setdefault(host, []).append((vs, subsets))
         if not by_host:
             return
+        bypassed: dict[str, tuple[list[tuple[str, int, Resource]], set[int]]] = {}
         for vs in mesh.of_kind("VirtualService"):
             if vs.linted and any(g != MESH for g in gateways_of(vs)):
-                yield from self._check_gateway_vs(vs, by_host, mesh)
+                yield from self._check_gateway_vs(vs, by_host, bypassed, mesh)
 
-    def _check_gateway_vs(self, vs, by_host, mesh):
+    def _check_gateway_vs(self, vs, by_host, bypassed, mesh):
         for dest in destinations(vs, mirrors=False):
             if dest.subset or dest.path[1] != "http":
                 continue
             host = mesh.fqdn(dest.host, vs.namespace)
-            bypassed = [
-                (other, subsets)
-                for other, subsets in by_host.get(host, ())
-                if other is not vs and not _same_pods(host, subsets, other, mesh)
-            ]
-            if not bypassed:
+            if host not in bypassed:
+                every = _bypassed(host, by_host.get(host, ()), mesh)
+                bypassed[host] = every, {id(o) for _, _, o in every}
+            every, ids = bypassed[host]
+            total = len(every) - (id(vs) in ids)
+            if not total:
                 continue
-            names = ", ".join(
-                sorted(f"{o.ref} (subsets {', '.join(sorted(s))})" for o, s in bypassed)
-            )
+            named = [b for b in every[: MAX_NAMED + 1] if b[2] is not vs][:MAX_NAMED]
+            names = ", ".join(text for text, _, _ in named)
+            if total > MAX_NAMED:
+                names += f" and {total - MAX_NAMED} more"
             yield self.report(
                 vs,
                 dest.host_path,
@@ -164,9 +167,23 @@ class IngressRouteBypassesSubsets(Rule):
                 "bind that VirtualService to the gateway too",
                 related=[
                     related_to(o, ("spec", "hosts"), f"mesh routing of {o.ref}")
-                    for o, _ in bypassed
+                    for _, _, o in sorted(named, key=lambda b: b[1])
                 ],
             )
+
+
+def _bypassed(host: str, routes, mesh) -> list[tuple[str, int, Resource]]:
+    """The mesh VirtualServices whose subset routing of ``host`` a gateway route without a
+    subset bypasses: (how they are named, position, VirtualService), sorted by name."""
+    same_pods: dict[tuple, bool] = {}  # once per (subsets, namespace)
+    out = []
+    for position, (other, subsets) in enumerate(routes):
+        key = (frozenset(subsets), other.namespace)
+        if key not in same_pods:
+            same_pods[key] = _same_pods(host, subsets, other, mesh)
+        if not same_pods[key]:
+            out.append((f"{other.ref} (subsets {', '.join(sorted(subsets))})", position, other))
+    return sorted(out, key=lambda b: b[0])
 
 
 def _same_pods(host: str, subsets: set[str], vs: Resource, mesh) -> bool:

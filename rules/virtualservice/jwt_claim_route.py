@@ -4,6 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.fieldpath import Path
 from meshlint.mesh.index import ISTIO_NETWORKING
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import unknown
 from meshlint.mesh.workloads import WORKLOAD_KINDS, Workload, selects
 from meshlint.model import Resource, string_map
@@ -143,7 +144,6 @@ class JwtClaimRouteWithoutAuthentication(Rule):
         if claim is None or not isinstance(refs, list):
             return
         path, key = claim
-        policies = mesh.of_kind("RequestAuthentication")
         root = mesh.settings.root_namespace
         for ref in refs:
             if not isinstance(ref, str) or ref == "mesh":
@@ -152,11 +152,7 @@ class JwtClaimRouteWithoutAuthentication(Rule):
             gateway = next((g for g in resolution.targets if g.group == ISTIO_NETWORKING), None)
             if gateway is None:
                 continue
-            bare = [
-                w
-                for w in selected_workloads(gateway, mesh)
-                if not any(authenticates(p, w, root) for p in policies)
-            ]
+            bare = _unauthenticated(mesh, gateway)
             if not bare:
                 continue
             names = ", ".join(sorted(w.resource.ref for w in bare))
@@ -174,3 +170,21 @@ class JwtClaimRouteWithoutAuthentication(Rule):
             else:
                 reason = unknown(f"the namespaces of {root} and of the gateway are not analyzed")
                 yield from self.unresolved(vs, path, reason, message, mesh, related=related)
+
+
+@per_mesh
+def _unauthenticated(mesh, gateway: Resource) -> list[Workload]:
+    """The workloads of a Gateway that no RequestAuthentication applies to."""
+    root = mesh.settings.root_namespace
+    by_namespace: dict[str, list[Resource]] = {}
+    for policy in mesh.of_kind("RequestAuthentication"):
+        by_namespace.setdefault(policy.namespace, []).append(policy)
+    return [
+        w
+        for w in selected_workloads(gateway, mesh)
+        if not any(
+            authenticates(p, w, root)
+            for namespace in dict.fromkeys((w.namespace, root))
+            for p in by_namespace.get(namespace, ())
+        )
+    ]

@@ -1,11 +1,13 @@
 """Two mesh VirtualServices must not define the same host where both are visible."""
 
+import heapq
 from dataclasses import dataclass
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
-from meshlint.mesh.exports import intersects, virtual_service_targets
+from meshlint.mesh.exports import EVERYWHERE, virtual_service_targets
+from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
 from meshlint.model import Resource
 from meshlint.rules.virtualservice.ingress_subsets import applies_to_mesh
 
@@ -105,31 +107,21 @@ class MeshHostConflict(Rule):
     )
 
     def check(self, mesh):
-        entries = mesh_hosts(mesh)
-        index = hosts.HostIndex()
-        for entry in entries:
-            index.add(entry.fqdn, entry)
-        conflicts: dict[int, list[tuple[MeshHost, MeshHost]]] = {}
-        overlaps: dict[int, list[tuple[MeshHost, MeshHost]]] = {}
-        for entry in entries:
-            for other in index.overlapping(entry.fqdn):
-                if other.vs is entry.vs or not intersects(entry.scope, other.scope):
-                    continue
-                found = conflicts if other.fqdn == entry.fqdn else overlaps
-                found.setdefault(id(entry.vs), []).append((entry, other))
+        hosts_of = HostsOf(mesh_hosts(mesh))
         for vs in mesh.of_kind("VirtualService"):
-            if not vs.linted:
+            own = hosts_of.by_vs.get(id(vs))
+            if not vs.linted or not own:
                 continue
-            if id(vs) in conflicts:
-                yield self._report(vs, conflicts[id(vs)], same=True)
-            elif id(vs) in overlaps:
-                yield self._report(vs, overlaps[id(vs)], same=False)
+            for same in (True, False):
+                first = next((e for e in own if hosts_of.shared(e, vs, same=same)), None)
+                if first is not None:
+                    yield self._report(vs, first, hosts_of.others(vs, same=same), same=same)
+                    break
 
-    def _report(self, vs, pairs, *, same: bool):
-        first = min(pairs, key=lambda p: p[0].index)[0]
-        others = {id(o.vs): o for _, o in pairs}.values()
-        refs = ", ".join(sorted(o.vs.ref for o in others))
-        related = [related_to(o.vs, ("spec", "hosts", o.index), o.vs.ref) for o in others]
+    def _report(self, vs, first: MeshHost, others: tuple[list[MeshHost], int], *, same: bool):
+        named, total = others
+        refs = describe(sorted((o.vs for o in named), key=lambda r: r.ref), total)
+        related = [related_to(o.vs, ("spec", "hosts", o.index), o.vs.ref) for o in named]
         path = ("spec", "hosts", first.index)
         if same:
             return self.report(
@@ -147,3 +139,80 @@ class MeshHostConflict(Rule):
             related=related,
             severity=Severity.INFO,
         )
+
+
+@dataclass(slots=True, eq=False)
+class Part:
+    """Mesh hosts of one FQDN (with their positions) and their VirtualServices."""
+
+    entries: list[tuple[int, MeshHost]]
+    vss: set[int]
+
+    def add(self, position: int, entry: MeshHost) -> None:
+        self.entries.append((position, entry))
+        self.vss.add(id(entry.vs))
+
+
+class HostsOf:
+    """Mesh hosts by FQDN and by where they are visible, so that each VirtualService is
+    compared with a few groups of others, never with each of them: of one FQDN, the hosts
+    exported everywhere, those visible in each namespace, and all of them."""
+
+    def __init__(self, entries: list[MeshHost]) -> None:
+        self.by_vs: dict[int, list[MeshHost]] = {}
+        self.by_fqdn: dict[str, dict[str, Part]] = {}
+        for position, entry in enumerate(entries):
+            self.by_vs.setdefault(id(entry.vs), []).append(entry)
+            if not entry.scope:
+                continue
+            parts = self.by_fqdn.setdefault(entry.fqdn, {})
+            for key in ("", *entry.scope):  # "" for all of them, "*" for everywhere
+                parts.setdefault(key, Part([], set())).add(position, entry)
+        self.index = hosts.HostIndex()
+        for fqdn in self.by_fqdn:
+            self.index.add(fqdn, fqdn)
+        self.sizes = UnionSizes()
+        self._runs: dict[tuple, list[list[Part]]] = {}
+
+    def runs(self, entry: MeshHost, *, same: bool) -> list[list[Part]]:
+        """The parts visible together with ``entry`` (of its own FQDN, or of the other
+        FQDNs that overlap it), in runs whose entries are compared in position order: one
+        per exact FQDN, one for all the wildcards."""
+        if not entry.scope:  # exported nowhere: visible with nothing
+            return []
+        key = (entry.fqdn, entry.scope, same)
+        if key not in self._runs:
+            if same:
+                fqdns = [[entry.fqdn]]
+            else:
+                overlapping = [f for f in self.index.overlapping(entry.fqdn) if f != entry.fqdn]
+                exact = [[f] for f in overlapping if not hosts.is_wildcard(f)]
+                fqdns = [*exact, [f for f in overlapping if hosts.is_wildcard(f)]]
+            visible = [""] if EVERYWHERE in entry.scope else [EVERYWHERE, *sorted(entry.scope)]
+            self._runs[key] = [
+                [self.by_fqdn[fqdn][k] for fqdn in run for k in visible if k in self.by_fqdn[fqdn]]
+                for run in fqdns
+            ]
+        return self._runs[key]
+
+    def shared(self, entry: MeshHost, vs, *, same: bool) -> bool:
+        """Whether another VirtualService's host is visible together with ``entry``."""
+        return any(
+            len(p.vss) > (id(vs) in p.vss) for run in self.runs(entry, same=same) for p in run
+        )
+
+    def others(self, vs, *, same: bool) -> tuple[list[MeshHost], int]:
+        """The hosts of the first other VirtualServices visible together with the hosts
+        of ``vs`` (one each), and how many other VirtualServices there are."""
+        own = self.by_vs[id(vs)]
+        every = [p for entry in own for run in self.runs(entry, same=same) for p in run]
+        total = self.sizes.size(p.vss for p in every) - any(id(vs) in p.vss for p in every)
+        named: dict[int, MeshHost] = {}
+        for entry in own:
+            for run in self.runs(entry, same=same):
+                for _, other in heapq.merge(*(p.entries for p in run), key=lambda e: e[0]):
+                    if other.vs is not vs:
+                        named.setdefault(id(other.vs), other)
+                        if len(named) == MAX_NAMED:
+                            return list(named.values()), total
+        return list(named.values()), total

@@ -2,9 +2,11 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED, describe
+from meshlint.mesh.memo import per_list
 from meshlint.mesh.resolve import Status, not_found
 from meshlint.mesh.routes import destinations
-from meshlint.mesh.suggest import suggestion
+from meshlint.mesh.suggest import closest, suggestion
 
 
 def subset_names(dr) -> list[str]:
@@ -96,20 +98,22 @@ class SubsetNotFound(Rule):
                 continue
             fqdn = mesh.fqdn(dest.host, vs.namespace)
             rules = mesh.destination_rules_for(fqdn, vs.namespace)
-            if any(dest.subset in subset_names(dr) for dr in rules):
+            names = _subsets(mesh, rules)
+            if dest.subset in names:
                 continue
             path = (*dest.path, "subset")
             if rules:
-                names = [n for dr in rules for n in subset_names(dr)]
-                refs = ", ".join(dr.ref for dr in rules)
-                text, fixes = suggestion(dest.subset, names, path)
+                match = _closest(mesh, rules, dest.subset)
+                text, fixes = suggestion(dest.subset, [match] if match else [], path)
+                named = rules[:MAX_NAMED]
                 yield self.report(
                     vs,
                     path,
-                    f'subset "{dest.subset}" is not defined by {refs}' + text,
+                    f'subset "{dest.subset}" is not defined by {describe(named, len(rules))}'
+                    + text,
                     fixes=fixes,
                     related=[
-                        related_to(dr, ("spec", "subsets"), f"subsets of {dr.ref}") for dr in rules
+                        related_to(dr, ("spec", "subsets"), f"subsets of {dr.ref}") for dr in named
                     ],
                 )
                 continue
@@ -119,3 +123,14 @@ class SubsetNotFound(Rule):
             resolution = host if host.status is Status.UNKNOWN else not_found()
             message = f'subset "{dest.subset}" of host "{dest.host}": no DestinationRule for {fqdn}'
             yield from self.unresolved(vs, path, resolution, message, mesh)
+
+
+@per_list
+def _subsets(mesh, rules: list) -> dict[str, None]:
+    """The subset names the DestinationRules define, in order (once per shared list)."""
+    return dict.fromkeys(n for dr in rules for n in subset_names(dr))
+
+
+@per_list
+def _closest(mesh, rules: list, subset: str) -> str | None:
+    return closest(subset, _subsets(mesh, rules))

@@ -1,10 +1,12 @@
 """Istio's injector webhooks must not overlap and must reach istiod."""
 
+import heapq
 from collections import defaultdict
 from itertools import product
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.groups import MAX_NAMED, UnionSizes
 from meshlint.mesh.injection import (
     ADMISSION_GROUP,
     INJECT_LABEL,
@@ -60,20 +62,43 @@ def label_sets(key: str, revisions: set[str]) -> list[dict[str, str]]:
     return base + [{**labels, REVISION_LABEL: rev} for rev in sorted(revisions) for labels in base]
 
 
-def overlaps(configs: list) -> dict[InjectorWebhook, set[InjectorWebhook]]:
+def overlaps(configs: list) -> dict[InjectorWebhook, tuple[list[InjectorWebhook], int]]:
     """Each webhook that matches a namespace/pod label combination together with another
-    one, and those others."""
+    one: the first others (by name) and how many others there are.
+
+    Webhooks that match the same combinations share their others, which are counted from
+    the webhooks of each combination, never pairwise."""
     hooks = [h for config in configs for h in webhooks_of(config)]
+    labels = [_label(h) for h in hooks]
     revisions = set().union(*(revisions_of(c) for c in configs)) if configs else set()
-    found_overlaps: dict[InjectorWebhook, set[InjectorWebhook]] = defaultdict(set)
     namespaces = label_sets(INJECTION_LABEL, revisions)
     pods = label_sets(INJECT_LABEL, revisions)
+    combos: list[list[int]] = []  # positions of the webhooks matching each combination
+    by_hook: dict[int, list[int]] = defaultdict(list)
     for ns_labels, pod_labels in product(namespaces, pods):
-        matching = [h for h in hooks if h.matches(ns_labels, pod_labels)]
+        matching = [i for i, h in enumerate(hooks) if h.matches(ns_labels, pod_labels)]
         if len(matching) > 1:
-            for hook in matching:
-                found_overlaps[hook].update(h for h in matching if h is not hook)
-    return found_overlaps
+            for i in matching:
+                by_hook[i].append(len(combos))
+            combos.append(sorted(matching, key=lambda i: (labels[i], i)))
+    members = [set(c) for c in combos]
+    sizes = UnionSizes()
+    shared: dict[tuple[int, ...], tuple[list[int], int]] = {}
+    out: dict[InjectorWebhook, tuple[list[InjectorWebhook], int]] = {}
+    for i, combo_ids in by_hook.items():
+        key = tuple(combo_ids)
+        if key not in shared:
+            first: dict[int, None] = {}
+            merged = heapq.merge(*(combos[c] for c in key), key=lambda j: (labels[j], j))
+            for j in merged:
+                first.setdefault(j)
+                if len(first) > MAX_NAMED:
+                    break
+            shared[key] = list(first), sizes.size(members[c] for c in key)
+        first_ids, total = shared[key]
+        named = [hooks[j] for j in first_ids if j != i][:MAX_NAMED]
+        out[hooks[i]] = named, total - 1
+    return out
 
 
 def _hook_path(hook: InjectorWebhook) -> tuple:
@@ -150,17 +175,19 @@ class InjectorWebhookOverlap(Rule):
     equivalents = Equivalents(istio="IST0139", analyzers=(ANALYZER,))
 
     def check(self, mesh):
-        for hook, others in overlaps(istio_configs(mesh)).items():
+        for hook, (named, total) in overlaps(istio_configs(mesh)).items():
             if not hook.resource.linted:
                 continue
-            names = ", ".join(sorted(_label(o) for o in others))
+            names = ", ".join(_label(o) for o in named)
+            if total > len(named):
+                names += f" and {total - len(named)} more"
             yield self.report(
                 hook.resource,
                 _hook_path(hook),
                 f"injection webhook {_label(hook)} matches the same pods as {names}: "
                 "those pods are injected twice",
                 key=True,
-                related=[related_to(o.resource, _hook_path(o), _label(o)) for o in others],
+                related=[related_to(o.resource, _hook_path(o), _label(o)) for o in named],
             )
 
 

@@ -1,0 +1,197 @@
+"""Parsing files and checking rules in several processes.
+
+Forked children each take a share of the work and send back its result, pickled: parsed
+files (a share of the paths), or findings (a share of the rules, the parsed mesh being
+shared copy-on-write; resources travel by identity, which a fork preserves, and one a rule
+made up while checking travels whole). Only on POSIX, only from a single-threaded process
+(the command line), and only for work large enough to pay for a fork. A child that fails
+has its share done again in the parent, so results never depend on how work was split.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Container
+from typing import Any, TypeVar
+
+from meshlint.engine.finding import Finding, Related
+from meshlint.engine.registry import input_rule
+from meshlint.engine.rule import Rule
+from meshlint.engine.runner import locate, run_rules
+from meshlint.mesh.index import Mesh
+from meshlint.model import Resource
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Below this many resources one process checks the rules faster than several.
+MIN_RESOURCES = 2000
+#: Below this many bytes of input one process parses faster than several.
+MIN_BYTES = 1_000_000
+
+
+def default_jobs() -> int:
+    """How many processes ``--jobs 0`` (auto) uses: one per core, at most four."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def map_in_processes(
+    function: Callable[[T], R], items: list[T], jobs: int, size: Callable[[T], int]
+) -> list[R]:
+    """``[function(item) for item in items]``, in order, contiguous shares of about equal
+    ``size`` computed by up to ``jobs`` processes (one when the total is under
+    :data:`MIN_BYTES`)."""
+    sizes = [size(item) for item in items]
+    if jobs < 2 or not hasattr(os, "fork") or len(items) < 2 or sum(sizes) < MIN_BYTES:
+        return [function(item) for item in items]
+    shares = _contiguous(items, sizes, jobs)
+    children = [
+        _fork(lambda share=share: pickle.dumps([function(i) for i in share], -1))
+        for share in shares[1:]
+    ]
+    results = [function(item) for item in shares[0]]
+    for child, share in zip(children, shares[1:], strict=True):
+        payload = _receive(*child)
+        received = _unpickled(payload, lambda data: data)
+        results += received if received is not None else [function(item) for item in share]
+    return results
+
+
+def _contiguous(items: list[T], sizes: list[int], parts: int) -> list[list[T]]:
+    target = sum(sizes) / parts
+    shares: list[list[T]] = [[]]
+    filled = 0
+    for item, item_size in zip(items, sizes, strict=True):
+        if filled >= target * len(shares) and len(shares) < parts:
+            shares.append([])
+        shares[-1].append(item)
+        filled += item_size
+    return shares
+
+
+def run_rules_in_processes(
+    mesh: Mesh, rules: list[Rule], scope: Container[tuple] | None, jobs: int
+) -> list[Finding]:
+    """Every finding of ``rules``, located, checked by up to ``jobs`` processes."""
+    if jobs < 2 or not hasattr(os, "fork") or len(mesh.resources) < MIN_RESOURCES or not rules:
+        return _checked(mesh, rules, scope)
+    mesh.build_indexes()
+    by_id = {id(r): r for r in mesh.resources}
+    mine, *shares = [s for s in split(mesh, rules, jobs) if s]
+
+    def findings_of(share: list[Rule]) -> bytes:
+        return pickle.dumps([_encode(f, by_id) for f in _checked(mesh, share, scope)], -1)
+
+    children = [_fork(lambda share=share: findings_of(share)) for share in shares]
+    findings = _checked(mesh, mine, scope)
+    crash = input_rule("internal-error")
+    classes = {crash.id: crash, **{type(r).id: type(r) for r in rules}}
+    for child, share in zip(children, shares, strict=True):
+        received = _unpickled(
+            _receive(*child), lambda data: [_decode(item, by_id, classes) for item in data]
+        )
+        findings += received if received is not None else _checked(mesh, share, scope)
+    return findings
+
+
+def split(mesh: Mesh, rules: list[Rule], parts: int) -> list[list[Rule]]:
+    """``parts`` shares of ``rules`` of about equal work, estimated by how many resources
+    each rule reads (greedy, heaviest first)."""
+    counts = {kind: len(mesh.of_kind(kind)) for kind in {r.kind for r in mesh.resources}}
+    total = len(mesh.resources)
+
+    def work(rule: Rule) -> int:
+        read = {*rule.kinds, *rule.targets}
+        return 50 + (sum(counts.get(k, 0) for k in read) if read else total)
+
+    shares: list[list[Rule]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for rule in sorted(rules, key=work, reverse=True):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(rule)
+        loads[lightest] += work(rule)
+    return shares
+
+
+def _checked(mesh: Mesh, rules: list[Rule], scope) -> list[Finding]:
+    findings = run_rules(mesh, rules, scope)
+    locate(findings)
+    return findings
+
+
+def _fork(work: Callable[[], bytes]) -> tuple[int, int]:
+    """A child process that writes ``work()`` to a pipe and exits: (pid, read end)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    status = 1
+    try:
+        os.close(read_end)
+        payload = work()
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _receive(pid: int, pipe: int) -> bytes | None:
+    """What the child wrote, or None when it failed."""
+    with os.fdopen(pipe, "rb") as stream:
+        payload = stream.read()
+    _, status = os.waitpid(pid, 0)
+    return payload if status == 0 and payload else None
+
+
+def _unpickled(payload: bytes | None, convert: Callable[[Any], list]) -> list | None:
+    if payload is None:
+        return None
+    try:
+        return convert(pickle.loads(payload))
+    except (KeyError, pickle.UnpicklingError, EOFError):
+        return None
+
+
+def _ref(resource: Resource | None, by_id: dict) -> int | Resource | None:
+    """A resource as the parent will find it: by identity, or whole when a rule made it
+    up after the fork."""
+    return id(resource) if id(resource) in by_id else resource
+
+
+def _resource(ref: int | Resource | None, by_id: dict) -> Resource | None:
+    return by_id[ref] if isinstance(ref, int) else ref
+
+
+def _encode(finding: Finding, by_id: dict) -> tuple:
+    related = [(r.message, _ref(r.resource, by_id), r.path, r.location) for r in finding.related]
+    return (
+        finding.rule.id,
+        finding.message,
+        finding.severity,
+        _ref(finding.resource, by_id),
+        finding.path,
+        finding.key,
+        related,
+        finding.file,
+        finding.location,
+        finding.fixes,
+    )
+
+
+def _decode(item: tuple, by_id: dict, classes: dict) -> Finding:
+    rule_id, message, severity, resource, path, key, related, file, location, fixes = item
+    return Finding(
+        rule=classes[rule_id],
+        message=message,
+        severity=severity,
+        resource=_resource(resource, by_id),
+        path=path,
+        key=key,
+        related=[Related(m, _resource(r, by_id), p, loc) for m, r, p, loc in related],
+        file=file,
+        location=location,
+        fixes=fixes,
+    )

@@ -1,0 +1,57 @@
+"""Values derived from a mesh once and shared by every rule and resource that asks.
+
+Rules that check one resource at a time often ask the same question for many resources
+(the effective mesh config, the workloads a selector selects, the owners of a host).
+Answering it once per distinct question keeps a mesh of thousands of colliding
+resources linear. Memoized values are shared: callers must not modify them.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def per_mesh(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``function(mesh, *args)`` (hashable ``args``) for as long as ``mesh`` lives."""
+    caches: weakref.WeakKeyDictionary[Any, dict[tuple, T]] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(function)
+    def cached(mesh: Any, *args: Hashable) -> T:
+        cache = caches.get(mesh)
+        if cache is None:
+            cache = caches[mesh] = {}
+        if args not in cache:
+            cache[args] = function(mesh, *args)
+        return cache[args]
+
+    return cached
+
+
+def per_list(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``function(mesh, items, *args)`` by the identity of the list ``items``.
+
+    For lists the mesh shares between callers (memoized lookups such as
+    ``mesh.services.lookup``): every caller that gets the same list gets the same answer,
+    computed once, however many namespaces or resources asked.
+    """
+    caches: weakref.WeakKeyDictionary[Any, dict[tuple, tuple[list, T]]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    @functools.wraps(function)
+    def cached(mesh: Any, items: list, *args: Hashable) -> T:
+        cache = caches.get(mesh)
+        if cache is None:
+            cache = caches[mesh] = {}
+        key = (id(items), *args)
+        hit = cache.get(key)
+        if hit is None or hit[0] is not items:
+            hit = cache[key] = (items, function(mesh, items, *args))
+        return hit[1]
+
+    return cached

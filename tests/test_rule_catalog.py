@@ -1,0 +1,83 @@
+"""The rules' catalogue: runs select rules and skip absent kinds without importing rule
+modules, and that is only sound while every rule reports on the kinds it declares."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from meshlint.engine.catalog import lazy_rules, reads_any
+from meshlint.engine.docs import examples
+from meshlint.engine.lint import LintOptions, lint
+from meshlint.engine.registry import builtin_rules, discover_builtin_rules
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_catalogue_is_up_to_date():
+    run = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "gen_rule_catalog.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr + "\nregenerate with: python tools/gen_rule_catalog.py"
+
+
+def test_catalogue_lists_every_rule_class_of_the_package():
+    assert builtin_rules() == discover_builtin_rules()
+
+
+def test_catalogue_entry_selects_and_filters_like_its_class():
+    for lazy, rule in zip(lazy_rules(), builtin_rules(), strict=True):
+        assert (lazy.id, lazy.name, lazy.names()) == (rule.id, rule.name, rule.names())
+        assert (lazy.kinds, lazy.checked_kinds()) == (rule.kinds, rule.checked_kinds())
+        assert (lazy.opt_in, lazy.input_rule) == (rule.opt_in, rule.input_rule)
+        assert lazy.load() is rule and lazy.severity is rule.severity
+
+
+def test_linting_a_virtual_service_imports_only_the_rules_that_read_it(tmp_path):
+    (tmp_path / "vs.yaml").write_text(
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\n"
+        "metadata: {name: reviews, namespace: default}\n"
+        "spec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews}\n"
+    )
+    script = (
+        "import sys\nfrom meshlint.engine.lint import LintOptions, lint\n"
+        f"lint(LintOptions(paths=[{str(tmp_path / 'vs.yaml')!r}]))\n"
+        "print('\\n'.join(m for m in sys.modules if m.startswith('meshlint.rules.')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    imported = set(run.stdout.split())
+    needed = {
+        r.module for r in lazy_rules() if not r.input_rule and reads_any(r, {"VirtualService"})
+    }
+    assert needed <= imported
+    skipped = {r.module for r in lazy_rules()} - imported
+    assert {
+        "meshlint.rules.sidecar.namespace_default",
+        "meshlint.rules.authz.workload_selector",
+    } <= skipped
+
+
+def _bad_examples() -> list[tuple[str, str]]:
+    return [
+        (f"{rule.id}-{i}.yaml", example.text)
+        for rule in builtin_rules()
+        for i, example in enumerate(examples(rule, "Example"))
+        if "# cluster:" not in example.text
+    ]
+
+
+@pytest.mark.parametrize(("name", "text"), _bad_examples(), ids=lambda v: v[:12])
+def test_rules_report_only_on_the_kinds_they_read(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    result = lint(LintOptions(paths=[str(tmp_path / name)]))
+    for finding in result.findings:
+        rule, resource = finding.rule, finding.resource
+        read = {*rule.kinds, *rule.targets}
+        if rule.input_rule or resource is None or not read:
+            continue
+        assert resource.kind in read, f"{rule.id} reported on a {resource.kind}"

@@ -120,6 +120,7 @@ def test_files_parsed_in_three_processes_are_those_parsed_in_one(examples_dir, m
 
 def test_work_is_shared_in_contiguous_shares_of_about_equal_size():
     items = list(range(10))
-    shares = parallel._contiguous(items, [1] * 10, 3)
+    shares = parallel._contiguous(items, [1] * 10, [1.0, 1.0, 1.0])
     assert [x for share in shares for x in share] == items
     assert [len(s) for s in shares] == [4, 3, 3]
+    assert [len(s) for s in parallel._contiguous(items, [1] * 10, [1.5, 1.0])] == [6, 4]

@@ -29,6 +29,9 @@ R = TypeVar("R")
 MIN_RESOURCES = 2000
 #: Below this many bytes of input one process parses faster than several.
 MIN_BYTES = 1_000_000
+#: A child's share of the files to parse, relative to the parent's (measured: pickling
+#: parsed files costs about half as much as parsing them).
+CHILD_SHARE = 0.65
 
 
 def default_jobs() -> int:
@@ -45,7 +48,9 @@ def map_in_processes(
     sizes = [size(item) for item in items]
     if jobs < 2 or not hasattr(os, "fork") or len(items) < 2 or sum(sizes) < MIN_BYTES:
         return [function(item) for item in items]
-    shares = _contiguous(items, sizes, jobs)
+    # a child also pickles what it made (about half the work of making it) and the parent
+    # unpickles it: children take smaller shares
+    shares = _contiguous(items, sizes, [1.0] + [CHILD_SHARE] * (jobs - 1))
     children = [
         _fork(lambda share=share: pickle.dumps([function(i) for i in share], -1))
         for share in shares[1:]
@@ -58,12 +63,14 @@ def map_in_processes(
     return results
 
 
-def _contiguous(items: list[T], sizes: list[int], parts: int) -> list[list[T]]:
-    target = sum(sizes) / parts
+def _contiguous(items: list[T], sizes: list[int], weights: list[float]) -> list[list[T]]:
+    """Consecutive shares of ``items`` whose sizes are about in proportion to ``weights``."""
+    total = sum(sizes) / sum(weights)
+    bounds = [total * sum(weights[: n + 1]) for n in range(len(weights))]
     shares: list[list[T]] = [[]]
     filled = 0
     for item, item_size in zip(items, sizes, strict=True):
-        if filled >= target * len(shares) and len(shares) < parts:
+        if filled >= bounds[len(shares) - 1] and len(shares) < len(weights):
             shares.append([])
         shares[-1].append(item)
         filled += item_size

@@ -76,6 +76,8 @@ def lint_command(target: str, jobs: int = 0) -> list[str]:
         "--no-config",
         "--jobs",
         str(jobs),
+        "--max-documents",  # the one-file layout holds up to 50,000 documents
+        "100000",
         "--format",
         "json",
         "-o",

@@ -52,13 +52,11 @@ def map_in_processes(
     # unpickles it: children take smaller shares
     shares = _contiguous(items, sizes, [1.0] + [CHILD_SHARE] * (jobs - 1))
     children = [
-        _fork(lambda share=share: pickle.dumps([function(i) for i in share], -1))
-        for share in shares[1:]
+        _fork(lambda share=share: [function(item) for item in share]) for share in shares[1:]
     ]
     results = [function(item) for item in shares[0]]
     for child, share in zip(children, shares[1:], strict=True):
-        payload = _receive(*child)
-        received = _unpickled(payload, lambda data: data)
+        received = _receive(*child, lambda data: data)
         results += received if received is not None else [function(item) for item in share]
     return results
 
@@ -87,17 +85,15 @@ def run_rules_in_processes(
     by_id = {id(r): r for r in mesh.resources}
     mine, *shares = [s for s in split(mesh, rules, jobs) if s]
 
-    def findings_of(share: list[Rule]) -> bytes:
-        return pickle.dumps([_encode(f, by_id) for f in _checked(mesh, share, scope)], -1)
+    def findings_of(share: list[Rule]) -> list[tuple]:
+        return [_encode(f, by_id) for f in _checked(mesh, share, scope)]
 
     children = [_fork(lambda share=share: findings_of(share)) for share in shares]
     findings = _checked(mesh, mine, scope)
     crash = input_rule("internal-error")
     classes = {crash.id: crash, **{type(r).id: type(r) for r in rules}}
     for child, share in zip(children, shares, strict=True):
-        received = _unpickled(
-            _receive(*child), lambda data: [_decode(item, by_id, classes) for item in data]
-        )
+        received = _receive(*child, lambda data: [_decode(item, by_id, classes) for item in data])
         findings += received if received is not None else _checked(mesh, share, scope)
     return findings
 
@@ -127,8 +123,8 @@ def _checked(mesh: Mesh, rules: list[Rule], scope) -> list[Finding]:
     return findings
 
 
-def _fork(work: Callable[[], bytes]) -> tuple[int, int]:
-    """A child process that writes ``work()`` to a pipe and exits: (pid, read end)."""
+def _fork(work: Callable[[], list]) -> tuple[int, int]:
+    """A child process that pickles ``work()`` into a pipe and exits: (pid, read end)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid:
@@ -137,29 +133,25 @@ def _fork(work: Callable[[], bytes]) -> tuple[int, int]:
     status = 1
     try:
         os.close(read_end)
-        payload = work()
+        result = work()
         with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
+            pickle.dump(result, pipe, pickle.HIGHEST_PROTOCOL)
         status = 0
     finally:
         os._exit(status)
 
 
-def _receive(pid: int, pipe: int) -> bytes | None:
-    """What the child wrote, or None when it failed."""
-    with os.fdopen(pipe, "rb") as stream:
-        payload = stream.read()
-    _, status = os.waitpid(pid, 0)
-    return payload if status == 0 and payload else None
-
-
-def _unpickled(payload: bytes | None, convert: Callable[[Any], list]) -> list | None:
-    if payload is None:
-        return None
+def _receive(pid: int, pipe: int, convert: Callable[[Any], list]) -> list | None:
+    """What the child sent, converted, or None when it failed. Unpickled as it arrives,
+    so the parent never holds the whole pickle beside what it becomes."""
     try:
-        return convert(pickle.loads(payload))
-    except (KeyError, pickle.UnpicklingError, EOFError):
-        return None
+        with os.fdopen(pipe, "rb") as stream:
+            received = convert(pickle.load(stream))
+            stream.read()
+    except Exception:  # a child that died half-way: its share is done again
+        received = None
+    _, status = os.waitpid(pid, 0)
+    return received if status == 0 else None
 
 
 def _ref(resource: Resource | None, by_id: dict) -> int | Resource | None:

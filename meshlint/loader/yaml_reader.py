@@ -122,6 +122,19 @@ def _span(node: Node) -> Span:
     return (s.line, s.column, e.line, e.column)
 
 
+class _Spans(dict):
+    """Spans of one file's nodes, their line numbers shared (large files hold millions
+    of spans, and every line number above 256 is an int object of its own)."""
+
+    def __missing__(self, line: int) -> int:
+        self[line] = line
+        return line
+
+    def of(self, node: Node) -> Span:
+        s, e = node.start_mark, node.end_mark
+        return (self[s.line], s.column, self[e.line], e.column)
+
+
 def _int(text: str) -> int | str:
     value = text.replace("_", "")
     sign = 1
@@ -188,10 +201,13 @@ def scalar_value(node: ScalarNode) -> object:
 class _Builder:
     """Walks one composed document, sharing objects for aliased nodes."""
 
-    def __init__(self, limits: Limits, issues: list[ParseIssue], doc_index: int) -> None:
+    def __init__(
+        self, limits: Limits, issues: list[ParseIssue], doc_index: int, spans: _Spans
+    ) -> None:
         self.limits = limits
         self.issues = issues
         self.doc_index = doc_index
+        self.spans = spans
         self.built: dict[int, object] = {}
         self.aliased = False
 
@@ -207,7 +223,7 @@ class _Builder:
         if depth > self.limits.max_depth:
             raise _TooDeep(_span(node))
         if isinstance(node, SequenceNode):
-            seq = PList(_span(node))
+            seq = PList(self.spans.of(node))
             self.built[id(node)] = seq
             for item in node.value:
                 text = flow_pair_text(node, item)
@@ -218,14 +234,14 @@ class _Builder:
                         "PyYAML as a mapping: quote it",
                     )
                 seq.append(self.build(item, depth + 1) if text is None else text)
-                seq.item_spans.append(_span(item))
+                seq.item_spans.append(self.spans.of(item))
             return seq
         if isinstance(node, MappingNode):
             return self._mapping(node, depth)
         return None
 
     def _mapping(self, node: MappingNode, depth: int) -> PMap:
-        mapping = PMap(_span(node))
+        mapping = PMap(self.spans.of(node))
         self.built[id(node)] = mapping
         merges: list[PMap] = []
         for key_node, value_node in node.value:
@@ -246,8 +262,8 @@ class _Builder:
                     )
                 )
             mapping[key] = self.build(value_node, depth + 1)
-            mapping.key_spans[key] = _span(key_node)
-            mapping.value_spans[key] = _span(value_node)
+            mapping.key_spans[key] = self.spans.of(key_node)
+            mapping.value_spans[key] = self.spans.of(value_node)
         for source in merges:
             for key, value in source.items():
                 if key not in mapping:
@@ -356,6 +372,7 @@ def parse_text(
 def _parse_documents(text: str, limits: Limits, loader_class: type) -> ParseResult:
     result = ParseResult()
     helm = _helm_sources(text)
+    spans = _Spans()
     previous_end = -1
     recursion = sys.getrecursionlimit()
     sys.setrecursionlimit(max(recursion, limits.max_depth * 3 + 500))
@@ -372,7 +389,7 @@ def _parse_documents(text: str, limits: Limits, loader_class: type) -> ParseResu
                 )
                 break
             span = _span(node)
-            builder = _Builder(limits, result.issues, index)
+            builder = _Builder(limits, result.issues, index, spans)
             try:
                 root = builder.build(node)
                 if builder.aliased:

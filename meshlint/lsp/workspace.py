@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from meshlint.engine.finding import Finding
 from meshlint.engine.lint import LintOptions, LintResult, LoadedInputs, analyze, load_files
+from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import LoadedFile, load_source
 from meshlint.loader.sources import SourceText, discover
 from meshlint.lsp.scope import affected
@@ -30,8 +31,9 @@ class Workspace:
     def index(self, folders: list[str]) -> None:
         """Parse every manifest under the workspace folders (same discovery as the CLI)."""
         paths = discover([f for f in folders if os.path.isdir(f)], self.options.exclude)
-        for loaded in load_files(paths, self.options):
-            self.files[loaded.path] = loaded
+        with gc_paused():
+            for loaded in load_files(paths, self.options):
+                self.files[loaded.path] = loaded
         # The parsed workspace lives as long as the server: keep the collector from
         # scanning its millions of objects at every re-lint (they are still freed when
         # their file is replaced, as they hold no reference cycles).
@@ -66,15 +68,16 @@ class Workspace:
             changed, self.changed = self.changed, []
         paths = sorted(files)
         inputs = LoadedInputs(paths, [files[p] for p in paths])
-        if full or self.result is None:
-            self.result = analyze(inputs, self.options)
-            return self.result
-        resources = [r for f in inputs.loaded for r in f.resources]
-        scope = affected(resources, changed, self.options.settings.root_namespace)
-        kinds = frozenset(r.kind for r in changed) if scope is not None else None
-        self.result = analyze(
-            inputs, self.options, scope=scope, changed_kinds=kinds, previous=self.result
-        )
+        with gc_paused():
+            if full or self.result is None:
+                self.result = analyze(inputs, self.options)
+                return self.result
+            resources = [r for f in inputs.loaded for r in f.resources]
+            scope = affected(resources, changed, self.options.settings.root_namespace)
+            kinds = frozenset(r.kind for r in changed) if scope is not None else None
+            self.result = analyze(
+                inputs, self.options, scope=scope, changed_kinds=kinds, previous=self.result
+            )
         return self.result
 
     def findings_by_file(self) -> dict[str, list[Finding]]:

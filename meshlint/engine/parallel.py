@@ -42,9 +42,9 @@ def default_jobs() -> int:
 def map_in_processes(
     function: Callable[[T], R], items: list[T], jobs: int, size: Callable[[T], int]
 ) -> list[R]:
-    """``[function(item) for item in items]``, in order, contiguous shares of about equal
-    ``size`` computed by up to ``jobs`` processes (one when the total is under
-    :data:`MIN_BYTES`)."""
+    """``[function(item) for item in items]``, in order, computed by up to ``jobs``
+    processes in contiguous shares balanced by ``size`` (one process when the total is
+    under :data:`MIN_BYTES`)."""
     sizes = [size(item) for item in items]
     if jobs < 2 or not hasattr(os, "fork") or len(items) < 2 or sum(sizes) < MIN_BYTES:
         return [function(item) for item in items]

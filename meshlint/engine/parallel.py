@@ -110,10 +110,10 @@ def split(mesh: Mesh, rules: list[Rule], parts: int) -> list[list[Rule]]:
 
     shares: list[list[Rule]] = [[] for _ in range(parts)]
     loads = [0] * parts
-    for rule in sorted(rules, key=work, reverse=True):
+    for cost, rule in sorted(((work(r), r) for r in rules), key=lambda c: c[0], reverse=True):
         lightest = loads.index(min(loads))
         shares[lightest].append(rule)
-        loads[lightest] += work(rule)
+        loads[lightest] += cost
     return shares
 
 

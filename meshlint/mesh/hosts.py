@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 def is_ip(text: str) -> bool:
@@ -111,15 +111,38 @@ class VisibleFrom:
         return self._shared, specific
 
 
-def covering_suffixes(host: str) -> list[str]:
-    """The suffixes ``s`` for which the wildcard ``*s`` covers ``host`` (see :func:`matches`)."""
-    return [host[j:] for j in range(1, len(host) + 1)] if host else [""]
+def wildcards_covering(host: str, by_suffix: dict[str, list[int]]) -> list[int]:
+    """Positions of the wildcards ``*s`` (indexed by ``s`` in ``by_suffix``) that cover
+    ``host`` (see :func:`matches`); no scan at all when there are none."""
+    if not by_suffix:
+        return []
+    suffixes = [host[j:] for j in range(1, len(host) + 1)] if host else [""]
+    return [i for s in suffixes for i in by_suffix.get(s, ())]
 
 
 def label_suffixes(name: str) -> list[str]:
     """The suffixes a wildcard pattern ``*.x.y`` (or ``*``) may have to cover ``name``:
     ``""`` and each of its dotted suffixes, shorter than the name."""
     return ["", *(name[j:] for j in range(1, len(name)) if name[j] == ".")]
+
+
+def by_label_suffix(names: Iterable[str]) -> dict[str, list[str]]:
+    """Names by each suffix of :func:`label_suffixes`, in order (for :func:`covered`)."""
+    index: dict[str, list[str]] = {}
+    for name in names:
+        for suffix in label_suffixes(name):
+            index.setdefault(suffix, []).append(name)
+    return index
+
+
+def covered(pattern: str, names: Iterable[str], index: Callable[[], dict]) -> list[str]:
+    """The exact ``names`` a wildcard ``pattern`` covers, in order: through ``index()``
+    (:func:`by_label_suffix` of the names, built on demand) when the pattern is ``*`` or
+    ``*.x``, by matching each name otherwise."""
+    suffix = pattern[1:]
+    if suffix and not suffix.startswith("."):
+        return [name for name in names if matches(pattern, name)]
+    return index().get(suffix, [])
 
 
 class HostIndex:
@@ -131,10 +154,11 @@ class HostIndex:
         self.exact: dict[str, list] = {}
         self.wildcards: list[tuple[str, object]] = []
         self._wild_by_suffix: dict[str, list[int]] = {}
-        self._under: tuple[dict[str, list[str]], dict[str, list[int]]] | None = None
+        self._names_by_suffix: dict[str, list[str]] | None = None
+        self._wildcards_by_suffix: dict[str, list[int]] | None = None
 
     def add(self, host: str, value: object) -> None:
-        self._under = None
+        self._names_by_suffix = self._wildcards_by_suffix = None
         if is_wildcard(host):
             self._wild_by_suffix.setdefault(host[1:], []).append(len(self.wildcards))
             self.wildcards.append((host, value))
@@ -144,29 +168,27 @@ class HostIndex:
     def overlapping(self, host: str) -> list:
         """Values whose host overlaps ``host`` (either side may be a wildcard)."""
         found = list(self.exact.get(host, ()))
-        wider = {i for s in covering_suffixes(host) for i in self._wild_by_suffix.get(s, ())}
+        wider = set(wildcards_covering(host, self._wild_by_suffix))
         if is_wildcard(host):
-            names, narrower = self._covered(host)
+            names = covered(host, self.exact, self._names_under)
             found += [v for name in names for v in self.exact[name]]
-            wider.update(narrower)
+            wider.update(self._wildcards_under(host))
         found += [self.wildcards[i][1] for i in sorted(wider)]
         return found
 
-    def _covered(self, pattern: str) -> tuple[list[str], list[int]]:
-        """Exact hosts and wildcard entries (positions) that a wildcard pattern covers."""
+    def _names_under(self) -> dict[str, list[str]]:
+        if self._names_by_suffix is None:
+            self._names_by_suffix = by_label_suffix(self.exact)
+        return self._names_by_suffix
+
+    def _wildcards_under(self, pattern: str) -> list[int]:
+        """Positions of the wildcard entries a wildcard pattern covers."""
         suffix = pattern[1:]
         if suffix and not suffix.startswith("."):
-            names = [name for name in self.exact if matches(pattern, name)]
-            wild = [i for i, (name, _) in enumerate(self.wildcards) if matches(pattern, name)]
-            return names, wild
-        if self._under is None:
-            names_under: dict[str, list[str]] = {}
-            for name in self.exact:
-                for s in label_suffixes(name):
-                    names_under.setdefault(s, []).append(name)
-            wild_under: dict[str, list[int]] = {}
+            return [i for i, (name, _) in enumerate(self.wildcards) if matches(pattern, name)]
+        if self._wildcards_by_suffix is None:
+            self._wildcards_by_suffix = {}
             for i, (name, _) in enumerate(self.wildcards):
-                for s in {*label_suffixes(name[1:]), name[1:]}:
-                    wild_under.setdefault(s, []).append(i)
-            self._under = names_under, wild_under
-        return self._under[0].get(suffix, []), self._under[1].get(suffix, [])
+                for label in {*label_suffixes(name[1:]), name[1:]}:
+                    self._wildcards_by_suffix.setdefault(label, []).append(i)
+        return self._wildcards_by_suffix.get(suffix, [])

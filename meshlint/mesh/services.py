@@ -159,8 +159,7 @@ class ServiceRegistry:
         found = list(self.exact.get(host, ()))
         if hosts.is_wildcard(host):
             found += [e for name in self._exact_under(host) for e in self.exact[name]]
-        by_suffix = self._wild_by_suffix
-        positions = [i for s in hosts.covering_suffixes(host) for i in by_suffix.get(s, ())]
+        positions = hosts.wildcards_covering(host, self._wild_by_suffix)
         found += [self.wildcards[i] for i in sorted(positions)]
         return found
 
@@ -187,13 +186,9 @@ class ServiceRegistry:
 
     def _exact_under(self, pattern: str) -> list[str]:
         """Exact hosts a wildcard ``pattern`` covers, in the order they were added."""
-        suffix = pattern[1:]
-        if suffix and not suffix.startswith("."):
-            return [name for name in self.exact if hosts.matches(pattern, name)]
+        return hosts.covered(pattern, self.exact, self._exact_index)
+
+    def _exact_index(self) -> dict[str, list[str]]:
         if self._exact_by_suffix is None:
-            index: dict[str, list[str]] = {}
-            for name in self.exact:
-                for label_suffix in hosts.label_suffixes(name):
-                    index.setdefault(label_suffix, []).append(name)
-            self._exact_by_suffix = index
-        return self._exact_by_suffix.get(suffix, [])
+            self._exact_by_suffix = hosts.by_label_suffix(self.exact)
+        return self._exact_by_suffix

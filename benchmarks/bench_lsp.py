@@ -1,16 +1,27 @@
 """Benchmark: language-server re-lint latency after an edit in a large workspace.
 
-    python benchmarks/bench_lsp.py [--resources 10000] [--edits 5]
+    python benchmarks/bench_lsp.py [--resources 10000] [--edits 5] [--no-hub]
 
-Measures, in the server's own Workspace (what runs after the debounce): indexing the
-workspace, the first full lint, and the re-lint after editing one file (median of several
-edits in different namespaces), next to a full re-lint of the same state and, as a
-baseline for this machine's speed, PyYAML's CSafeLoader loading the same files.
+Measures, in the server's own Workspace and as the server runs it (after the debounce,
+with the garbage collector off until the diagnostics are out):
+
+- the fast re-lint of the edit's neighbourhood, which publishes the diagnostics, after
+  editing a file of one VirtualService and a file of 50 mixed resources (medians of
+  several edits in different namespaces), with the size of the neighbourhood;
+- the full re-lint that confirms the fast one once the user pauses, and the garbage
+  collection the server runs after publishing it;
+- as a baseline for this machine's speed, PyYAML's CSafeLoader loading the same files.
+
+It does so for namespaces that link only to the root namespace, then (unless
+``--no-hub``) for the same mesh with every VirtualService bound to one shared ingress
+Gateway in a namespace of its own: an edit to a route then re-checks that Gateway
+against every route bound to it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -22,6 +33,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from meshlint.engine.lint import LintOptions
+from meshlint.lsp import workspace as workspace_module
 from meshlint.lsp.workspace import Workspace
 
 from generate_mesh import write
@@ -33,64 +45,104 @@ metadata:
   name: reviews-canary
   namespace: team-0000
 spec:
-  hosts: [app-1]
+  hosts: [app-1]{gateways}
   http:
   - route:
     - destination: {{host: app-1, subset: {subset}}}
 """
 
 
+class Sizes:
+    """Records the size of each neighbourhood the fast re-lint computes (-1: the whole
+    mesh)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, int]] = []
+        self._compute = workspace_module.neighbourhood
+
+    def __call__(self, mesh, *args, **kwargs):
+        near = self._compute(mesh, *args, **kwargs)
+        self.seen.append((len(near.scope.keys), len(near.scope.resources)) if near else (-1, -1))
+        return near
+
+
+def ms(seconds: list[float]) -> str:
+    return f"{statistics.median(seconds) * 1000:8.0f} ms"
+
+
+def measure(folder: Path, files: list[Path], edits: int, hub: bool) -> None:
+    single = folder / "team-0000-reviews-vs.yaml"
+    gateways = "\n  gateways: [mesh, ingress/public]" if hub else ""
+    single.write_text(VIRTUAL_SERVICE.format(subset="v1", gateways=gateways))
+    start = time.perf_counter()
+    for path in files:
+        with open(path, "rb") as handle:
+            list(yaml.load_all(handle, Loader=yaml.CSafeLoader))
+    baseline = time.perf_counter() - start
+    workspace = Workspace(LintOptions(paths=[]))
+    start = time.perf_counter()
+    workspace.index([str(folder)])
+    indexed = time.perf_counter() - start
+    start = time.perf_counter()
+    workspace.lint()
+    first = time.perf_counter() - start
+    sizes = Sizes()
+    workspace_module.neighbourhood = sizes
+    gc.disable()
+
+    def timed(action) -> float:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+
+    def edit_file(n: int) -> None:
+        path = str(files[(n * 37) % len(files)])
+        text = Path(path).read_text().replace("subset: v1", f"subset: v{n + 2}", 1)
+        workspace.update(path, text)
+        workspace.lint()
+
+    def edit_route(n: int) -> None:
+        text = VIRTUAL_SERVICE.format(subset=f"v{n + 2}", gateways=gateways)
+        workspace.update(str(single), text)
+        workspace.lint()
+
+    results: dict[str, list[float]] = {"route": [], "file": [], "collect": [], "full": []}
+    size_of: dict[str, list[tuple[int, int]]] = {"route": [], "file": []}
+    for n in range(edits):
+        for name, edit in (("route", edit_route), ("file", edit_file)):
+            results[name].append(timed(lambda edit=edit, n=n: edit(n)))
+            size_of[name].append(sizes.seen[-1])
+        results["full"].append(timed(lambda: workspace.lint(full=True)))
+        results["collect"].append(timed(gc.collect))
+    gc.enable()
+    workspace_module.neighbourhood = sizes._compute
+
+    def size(name: str) -> str:
+        scope = statistics.median(s for s, _ in size_of[name])
+        context = statistics.median(c for _, c in size_of[name])
+        return f"re-checks {scope:.0f} resources on a mesh of {context:.0f}"
+
+    print(f"baseline, PyYAML load:      {baseline * 1000:8.0f} ms (this machine's speed)")
+    print(f"index (parse everything):   {indexed * 1000:8.0f} ms")
+    print(f"first full lint:            {first * 1000:8.0f} ms")
+    print(f"fast re-lint, one route:    {ms(results['route'])} (median; {size('route')})")
+    print(f"fast re-lint, 50 resources: {ms(results['file'])} (median; {size('file')})")
+    print(f"confirming full re-lint:    {ms(results['full'])} (median; once the user pauses)")
+    print(f"then, garbage collection:   {ms(results['collect'])} (median; after publishing)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=10_000)
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--no-hub", action="store_true", help="skip the shared-gateway mesh")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        files = write(Path(tmp), args.resources, 200)
-        single = Path(tmp) / "team-0000-reviews-vs.yaml"
-        single.write_text(VIRTUAL_SERVICE.format(subset="v1"))
-        start = time.perf_counter()
-        for path in files:
-            with open(path, "rb") as handle:
-                list(yaml.load_all(handle, Loader=yaml.CSafeLoader))
-        baseline = time.perf_counter() - start
-        workspace = Workspace(LintOptions(paths=[]))
-        start = time.perf_counter()
-        workspace.index([tmp])
-        indexed = time.perf_counter() - start
-        start = time.perf_counter()
-        workspace.lint()
-        first = time.perf_counter() - start
-        edits, fulls = [], []
-        for n in range(args.edits):
-            path = str(files[(n * 37) % len(files)])
-            text = Path(path).read_text().replace("subset: v1", f"subset: v{n + 2}", 1)
-            start = time.perf_counter()
-            workspace.update(path, text)
-            workspace.lint()
-            edits.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            workspace.lint(full=True)
-            fulls.append(time.perf_counter() - start)
-        single_edits = []
-        for n in range(args.edits):
-            start = time.perf_counter()
-            workspace.update(str(single), VIRTUAL_SERVICE.format(subset=f"v{n + 2}"))
-            workspace.lint()
-            single_edits.append(time.perf_counter() - start)
-    print(f"workspace: {args.resources} resources in {len(files)} files")
-    print(f"baseline, PyYAML load:      {baseline * 1000:8.0f} ms (this machine's speed)")
-    print(f"index (parse everything):   {indexed * 1000:8.0f} ms")
-    print(f"first full lint:            {first * 1000:8.0f} ms")
-    print(
-        f"re-lint after one edit:     {statistics.median(edits) * 1000:8.0f} ms (median; "
-        "a file of 50 mixed resources)"
-    )
-    print(
-        f"re-lint, VirtualService:    {statistics.median(single_edits) * 1000:8.0f} ms (median; "
-        "a file holding one VirtualService)"
-    )
-    print(f"full re-lint, same state:   {statistics.median(fulls) * 1000:8.0f} ms (median)")
+    for hub in (False, True)[: 1 if args.no_hub else 2]:
+        with tempfile.TemporaryDirectory() as tmp:
+            files = write(Path(tmp), args.resources, 200, shared_gateway=hub)
+            layout = "one ingress Gateway shared by all" if hub else "namespaces on their own"
+            print(f"workspace: {args.resources} resources in {len(files)} files, {layout}")
+            measure(Path(tmp), files, args.edits, hub)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 
 Each namespace holds apps (Deployment, Service, VirtualService, DestinationRule with
 subsets) and a Gateway, ServiceEntry, Sidecar, PeerAuthentication and AuthorizationPolicy.
+With ``--shared-gateway``, every VirtualService is also bound to one ingress Gateway that
+all teams share, in a namespace of its own (a hub every namespace links to).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ metadata:
   name: {app}
   namespace: {ns}
 spec:
-  hosts: [{app}]
+  hosts: [{hosts}]{gateways}
   http:
   - match:
     - headers:
@@ -147,22 +149,70 @@ spec:
 """
 
 
-def documents(resources: int) -> list[str]:
+SHARED_GATEWAY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: public-gateway
+  namespace: ingress
+spec:
+  selector:
+    matchLabels: {istio: public}
+  template:
+    metadata:
+      labels: {istio: public}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: auto
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: public-gateway
+  namespace: ingress
+spec:
+  selector: {istio: public}
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: ingress
+spec:
+  selector: {istio: public}
+  servers:
+  - port: {number: 8080, name: http, protocol: HTTP}
+    hosts: ["*.example.com"]
+"""
+
+
+def documents(resources: int, shared_gateway: bool = False) -> list[str]:
     """About ``resources`` documents (4 per app, 5 per namespace)."""
-    docs: list[str] = []
+    docs: list[str] = SHARED_GATEWAY.split("---\n") if shared_gateway else []
     ns_index = 0
     while len(docs) < resources:
         ns = f"team-{ns_index:04d}"
         docs.extend(NAMESPACE.format(ns=ns).split("---\n"))
         for i in range(APPS_PER_NAMESPACE):
-            docs.extend(APP.format(app=f"app-{i}", ns=ns, i=i).split("---\n"))
+            app = f"app-{i}"
+            hosts, gateways = app, ""
+            if shared_gateway:
+                hosts = f"{app}, {app}-{ns}.example.com"
+                gateways = "\n  gateways: [mesh, ingress/public]"
+            text = APP.format(app=app, ns=ns, i=i, hosts=hosts, gateways=gateways)
+            docs.extend(text.split("---\n"))
         ns_index += 1
     return docs[:resources]
 
 
-def write(out: Path, resources: int, files: int) -> list[Path]:
+def write(out: Path, resources: int, files: int, shared_gateway: bool = False) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    docs = documents(resources)
+    docs = documents(resources, shared_gateway)
     per_file = max(1, -(-len(docs) // files))
     paths = []
     for n in range(0, len(docs), per_file):
@@ -178,8 +228,9 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=10_000)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--single", action="store_true", help="one file")
+    parser.add_argument("--shared-gateway", action="store_true", help="one ingress for all")
     args = parser.parse_args()
-    paths = write(args.out, args.resources, 1 if args.single else args.files)
+    paths = write(args.out, args.resources, 1 if args.single else args.files, args.shared_gateway)
     print(f"wrote {args.resources} resources in {len(paths)} files under {args.out}")
 
 

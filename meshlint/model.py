@@ -37,7 +37,7 @@ def split_api_version(api_version: str) -> tuple[str, str]:
     return group, version
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Resource:
     """A Kubernetes object: identity, body (positioned), and where it came from.
 

@@ -142,3 +142,50 @@ async def test_a_broken_document_gives_one_diagnostic_and_the_server_survives(cl
     assert [(d.code, d.range.start.line) for d in diagnostics] == [("ML003", 3)]
     vs_uri = _open(client, workspace / "virtual-services.yaml")
     assert [d.code for d in await _diagnostics(client, vs_uri)] == ["ML104"]
+
+
+EGRESS = """\
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: egress}
+spec:
+  hosts: [api.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  ports: [{number: 443, name: https, protocol: TLS}]
+"""
+ROUTE = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: shop}
+spec:
+  hosts: [api.example.com]
+  tls:
+  - match: [{port: 443, sniHosts: [api.example.com]}]
+    route: [{destination: {host: api.example.com, port: {number: 443}}}]
+"""
+
+
+@pytest.mark.asyncio
+async def test_renaming_an_external_host_flags_its_user_in_another_namespace(client, workspace):
+    (workspace / "egress.yaml").write_text(EGRESS)
+    (workspace / "route.yaml").write_text(ROUTE)
+    egress_uri = _open(client, workspace / "egress.yaml")
+    route_uri = _open(client, workspace / "route.yaml")
+    assert not await _diagnostics(client, route_uri)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=egress_uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text=EGRESS.replace("api.example.com", "apx.example.com")
+                )
+            ],
+        )
+    )
+    for _ in range(10):
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if client.diagnostics.get(route_uri):
+            break
+    codes = {(d.code, d.range.start.line) for d in client.diagnostics[route_uri]}
+    assert codes == {("ML101", 7), ("ML410", 4)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
@@ -21,6 +22,9 @@ from meshlint.mesh.config import MeshSettings
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
+
+if TYPE_CHECKING:
+    from meshlint.mesh.neighbourhood import Neighbourhood
 
 DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 
@@ -148,30 +152,41 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     return LoadedInputs(files, loaded, context)
 
 
+@dataclass
+class Increment:
+    """What a re-lint after an edit may reuse: the previous result, the kinds the edit
+    changed, and how to find the edit's neighbourhood in the new mesh (None: everything)."""
+
+    previous: LintResult
+    changed_kinds: frozenset[str]
+    neighbourhood: Callable[[Mesh], Neighbourhood | None]
+
+
 def analyze(
     inputs: LoadedInputs,
     options: LintOptions,
     *,
-    scope: set[tuple] | None = None,
-    changed_kinds: frozenset[str] | None = None,
-    previous: LintResult | None = None,
+    increment: Increment | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> LintResult:
     """Index the parsed inputs, run the selected rules, and locate every finding.
 
-    Incremental use (the language server), with the ``previous`` result: rules that read
-    none of the ``changed_kinds`` keep their previous findings (a rule declares every kind
-    it reads); per-resource rules re-check only the ``scope`` (resource keys an edit can
-    affect) and keep their previous findings on unchanged resources elsewhere.
+    With an ``increment`` (the language server after an edit), rules that read none of
+    the changed kinds keep their previous findings (a rule declares every kind it reads),
+    and the others re-check the edit's neighbourhood only (see
+    :mod:`meshlint.mesh.neighbourhood`), keeping their previous findings on unchanged
+    resources elsewhere.
+
+    ``should_stop`` is asked between rules; when it answers true the lint raises
+    :class:`~meshlint.engine.runner.Cancelled`.
     """
     resources: list[Resource] = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     if options.kinds is not None:
         resources = [r for r in resources if r.kind in options.kinds]
     if options.resource_filter is not None:
         resources = [r for r in resources if options.resource_filter(r)]
-    reuse = previous is not None and changed_kinds is not None
-    mesh = Mesh(resources, options.settings, previous=previous.mesh if reuse else None)
-    if reuse:
-        mesh.reuse_indexes(previous.mesh, changed_kinds)
+    previous = increment.previous if increment is not None else None
+    mesh = Mesh(resources, options.settings, previous=previous.mesh if previous else None)
     known = known_rules(options.extra_rules)
     rules = select_rules(known, options.select, options.ignore, options.enable)
     present = {r.kind for r in resources if r.linted} | options.settings.linted_kinds
@@ -180,13 +195,10 @@ def analyze(
         options.severity_overrides,
         options.rule_params,
     )
-    unaffected: set[type[Rule]] = set()
-    if previous is not None and changed_kinds is not None:
-        unaffected = {type(r) for r in active if r.kinds and changed_kinds.isdisjoint(r.kinds)}
-    checked = [r for r in active if type(r) not in unaffected]
-    findings = run_rules_in_processes(mesh, checked, scope, options.jobs)
-    if previous is not None and (scope is not None or unaffected):
-        findings += _kept_findings(previous, mesh, scope, unaffected)
+    if increment is None:
+        findings = run_rules_in_processes(mesh, active, None, options.jobs, should_stop)
+    else:
+        findings = _rerun(mesh, active, increment, options.jobs, should_stop)
     input_names = {r.name for r in rules if r.input_rule}
     for file in inputs.loaded:
         findings.extend(_problem_finding(p) for p in file.problems if p.rule in input_names)
@@ -206,25 +218,70 @@ def analyze(
     )
 
 
+def _rerun(
+    mesh: Mesh,
+    active: list[Rule],
+    increment: Increment,
+    jobs: int,
+    should_stop: Callable[[], bool] | None,
+) -> list[Finding]:
+    """Findings after an edit: previous ones where the edit cannot change them, fresh
+    ones from the rules it can affect, checked on its neighbourhood."""
+    previous, changed_kinds = increment.previous, increment.changed_kinds
+    mesh.reuse_indexes(previous.mesh, changed_kinds)
+    unaffected = {type(r) for r in active if r.kinds and changed_kinds.isdisjoint(r.kinds)}
+    checked = [r for r in active if type(r) not in unaffected]
+    near = increment.neighbourhood(mesh)
+    if near is None:
+        findings = run_rules_in_processes(mesh, checked, None, jobs, should_stop)
+        return findings + _kept_findings(previous, mesh, None, unaffected)
+    findings: list[Finding] = []
+    for check in near.checks:
+        part = mesh if check.resources is None else mesh.within(check.resources)
+        rules = checked
+        if check is not near.scope:
+            kinds = check.kinds
+            rules = [r for r in checked if not r.checked_kinds() or kinds & set(r.checked_kinds())]
+        fresh = run_rules_in_processes(part, rules, check.keys, 1, should_stop)
+        findings += [f for f in fresh if _on(f, check.keys)]
+        if check is near.scope:
+            # Also those on resources derived from settings or ConfigMaps, not loaded.
+            findings += [f for f in fresh if _derived(f, mesh)]
+    return findings + _kept_findings(previous, mesh, near.keys, unaffected)
+
+
+def _on(finding: Finding, keys: set[tuple]) -> bool:
+    """Whether a finding is on a resource in ``keys``."""
+    return finding.resource is not None and finding.resource.key in keys
+
+
+def _derived(finding: Finding, mesh: Mesh) -> bool:
+    """Whether a finding is on a resource that is not in the mesh: one derived from the
+    settings or a ConfigMap (such as MeshNetworks) rather than loaded."""
+    return finding.resource is not None and mesh.get_key(finding.resource.key) is None
+
+
 def _kept_findings(
     previous: LintResult, mesh: Mesh, scope: set[tuple] | None, unaffected: set[type[Rule]]
 ) -> list[Finding]:
     """Previous findings still valid after an edit: those of rules that read nothing the
-    edit changed, and per-resource findings on resources outside the scope, as long as
-    their resource still exists unchanged."""
+    edit changed (as long as their resource, if loaded, is unchanged), and, after a
+    re-check of a neighbourhood, those on unchanged resources outside it and on no
+    resource."""
+
+    def unchanged(finding: Finding) -> bool:
+        return finding.resource is None or mesh.get_key(finding.resource.key) is finding.resource
 
     def kept(finding: Finding) -> bool:
-        rule = finding.rule
-        if rule.input_rule:
+        if finding.rule.input_rule:
             return False
-        if rule in unaffected:
-            return finding.resource is None or mesh.get(*finding.resource.key) is finding.resource
-        return (
-            scope is not None
-            and finding.resource is not None
-            and rule.per_resource()
-            and finding.resource.key not in scope
-            and mesh.get(*finding.resource.key) is finding.resource
+        if finding.rule in unaffected:
+            # Such a rule cannot have reported on a removed resource: it does not read it.
+            return unchanged(finding) or _derived(finding, mesh)
+        if scope is None:
+            return False
+        return finding.resource is None or (
+            unchanged(finding) and finding.resource.key not in scope
         )
 
     return [f for f in previous.findings if kept(f)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Container
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from meshlint.engine.finding import Finding, Related
@@ -76,11 +76,22 @@ def _contiguous(items: list[T], sizes: list[int], weights: list[float]) -> list[
 
 
 def run_rules_in_processes(
-    mesh: Mesh, rules: list[Rule], scope: Container[tuple] | None, jobs: int
+    mesh: Mesh,
+    rules: list[Rule],
+    scope: Iterable[tuple] | None,
+    jobs: int,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Finding]:
-    """Every finding of ``rules``, located, checked by up to ``jobs`` processes."""
-    if jobs < 2 or not hasattr(os, "fork") or len(mesh.resources) < MIN_RESOURCES or not rules:
-        return _checked(mesh, rules, scope)
+    """Every finding of ``rules``, located, checked by up to ``jobs`` processes (one
+    when the caller may stop the run: see :func:`run_rules`)."""
+    if (
+        jobs < 2
+        or should_stop is not None
+        or not hasattr(os, "fork")
+        or len(mesh.resources) < MIN_RESOURCES
+        or not rules
+    ):
+        return _checked(mesh, rules, scope, should_stop)
     mesh.build_indexes()
     by_id = {id(r): r for r in mesh.resources}
     mine, *shares = [s for s in split(mesh, rules, jobs) if s]
@@ -117,8 +128,8 @@ def split(mesh: Mesh, rules: list[Rule], parts: int) -> list[list[Rule]]:
     return shares
 
 
-def _checked(mesh: Mesh, rules: list[Rule], scope) -> list[Finding]:
-    findings = run_rules(mesh, rules, scope)
+def _checked(mesh: Mesh, rules: list[Rule], scope, should_stop=None) -> list[Finding]:
+    findings = run_rules(mesh, rules, scope, should_stop)
     locate(findings)
     return findings
 

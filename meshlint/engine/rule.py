@@ -58,6 +58,7 @@ class Rule:
     kinds: ClassVar[tuple[str, ...]] = ()
     #: The kinds :meth:`check_resource` is called for (default: every kind in ``kinds``).
     #: A rule that reads Services to check VirtualServices sets ``targets`` to the latter.
+    #: For a rule that checks the whole mesh, the kinds its findings are on.
     targets: ClassVar[tuple[str, ...]] = ()
     equivalents: ClassVar[Equivalents] = Equivalents()
     #: Rules reported by the loader rather than by a check (parse errors and the like).
@@ -66,6 +67,9 @@ class Rule:
     opt_in: ClassVar[bool] = False
     #: Tunable parameters and their defaults; the config's ``rules:`` section sets them.
     parameters: ClassVar[dict[str, object]] = {}
+    #: Its messages suggest names from anywhere in the mesh (``mesh.whole``: "did you
+    #: mean ..."), so an edit anywhere may change the text of its findings.
+    hints_from_whole_mesh: ClassVar[bool] = False
 
     def __init__(
         self, severity: Severity | None = None, params: dict[str, object] | None = None

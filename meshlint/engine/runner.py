@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Iterable
 
 from meshlint.engine.finding import Finding, Location
 from meshlint.engine.registry import input_rule
@@ -26,20 +26,31 @@ def _crash(rule: Rule, resource: Resource | None, error: Exception) -> Finding:
     )
 
 
+class Cancelled(Exception):
+    """A run stopped between two rules because its caller no longer needs it."""
+
+
 def run_rules(
-    mesh: Mesh, rules: Iterable[Rule], scope: Container[tuple] | None = None
+    mesh: Mesh,
+    rules: Iterable[Rule],
+    scope: Iterable[tuple] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Finding]:
     """Every finding of every rule; a rule that raises becomes an internal-error finding
     on the resource it was checking, and the run goes on.
 
     With ``scope`` (a set of resource keys), rules that check one resource at a time check
-    only those resources; whole-mesh rules always check everything.
+    only those resources; whole-mesh rules always check everything. ``should_stop`` is
+    asked before each rule: when it answers true the run raises :class:`Cancelled`.
     """
     findings: list[Finding] = []
+    scoped = None if scope is None else [r for r in map(mesh.get_key, scope) if r is not None]
     for rule in rules:
+        if should_stop is not None and should_stop():
+            raise Cancelled
         if rule.per_resource():
-            for resource in mesh.checked_by(rule):
-                if not resource.linted or (scope is not None and resource.key not in scope):
+            for resource in mesh.checked_by(rule, scoped):
+                if not resource.linted:
                     continue
                 try:
                     findings.extend(rule.check_resource(resource, mesh))

@@ -1,12 +1,19 @@
 """The language server: index on initialize, re-lint on change (debounced, off the event
 loop), publish diagnostics for every open document whose findings changed, offer code
-actions and hovers."""
+actions and hovers.
+
+A change is re-linted in two passes: a fast one over the edit's neighbourhood right
+after the debounce, then, once the user pauses, a full one that confirms it (and is
+abandoned between two rules as soon as another change arrives)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import gc
 import os
+from collections.abc import Callable
 
 from lsprotocol import types
 from pygls import uris
@@ -15,11 +22,14 @@ from pygls.lsp.server import LanguageServer
 from meshlint import __version__
 from meshlint.engine.finding import Finding
 from meshlint.engine.lint import LintOptions
+from meshlint.engine.runner import Cancelled
 from meshlint.lsp.convert import fix_edits, to_diagnostic
 from meshlint.lsp.hover import reference_hover, resource_at, rule_hover
 from meshlint.lsp.workspace import Workspace
 
 DEBOUNCE_SECONDS = 0.15
+#: Quiet time after a fast re-lint before the full one that confirms it.
+CONFIRM_SECONDS = 1.0
 
 
 class MeshlintServer(LanguageServer):
@@ -35,17 +45,21 @@ class MeshlintServer(LanguageServer):
         self.lock = asyncio.Lock()
         #: Set once the workspace is indexed; document events wait for it.
         self.ready = asyncio.Event()
-        #: A save re-lints everything, correcting anything an incremental re-lint missed.
+        #: A save re-lints everything at once.
         self.full_relint = False
+        self.confirming: asyncio.Task | None = None
 
     def schedule(self, delay: float = DEBOUNCE_SECONDS) -> None:
         """Re-lint after ``delay`` seconds of quiet (each new change restarts the wait).
 
         Only a re-lint still waiting is cancelled: one already running finishes (a thread
-        cannot be interrupted) and the next waits for it.
+        cannot be interrupted) and the next waits for it; a confirming full re-lint stops
+        at its next rule, as the workspace has changed.
         """
         if self.pending is not None and not self.pending.done() and self.waiting:
             self.pending.cancel()
+        if self.confirming is not None and not self.confirming.done():
+            self.confirming.cancel()
         self.waiting = True
         self.pending = asyncio.get_running_loop().create_task(self._relint(delay))
 
@@ -54,9 +68,29 @@ class MeshlintServer(LanguageServer):
         self.waiting = False
         async with self.lock:
             full, self.full_relint = self.full_relint, False
-            lint = functools.partial(self.mesh_workspace.lint, full=full)
-            await asyncio.get_running_loop().run_in_executor(None, lint)
-            self.publish()
+            await self._lint(full=full)
+        if not full:
+            self.confirming = asyncio.get_running_loop().create_task(self._confirm())
+
+    async def _confirm(self) -> None:
+        """After a pause, re-lint everything, correcting anything the fast re-lint of a
+        neighbourhood missed; give up as soon as the workspace changes."""
+        await asyncio.sleep(CONFIRM_SECONDS)
+        workspace = self.mesh_workspace
+        generation = workspace.generation
+        async with self.lock, contextlib.suppress(Cancelled):
+            await self._lint(full=True, should_stop=lambda: workspace.generation != generation)
+
+    async def _lint(self, *, full: bool, should_stop: Callable[[], bool] | None = None) -> None:
+        """Re-lint off the event loop and publish. The garbage collector is off (the
+        parsed workspace holds no reference cycles): after a full re-lint, once the
+        diagnostics are out, it runs once."""
+        loop = asyncio.get_running_loop()
+        lint = functools.partial(self.mesh_workspace.lint, full=full, should_stop=should_stop)
+        await loop.run_in_executor(None, lint)
+        self.publish()
+        if full:
+            await loop.run_in_executor(None, gc.collect)
 
     def publish(self) -> None:
         grouped = self.mesh_workspace.findings_by_file()
@@ -189,5 +223,7 @@ def _ignore_action(uri: str, lines: list[str], finding: Finding) -> types.CodeAc
 
 
 def serve(options: LintOptions) -> None:
-    """Run the server over stdio until the client exits."""
+    """Run the server over stdio until the client exits (with the garbage collector
+    run after each re-lint rather than whenever it triggers)."""
+    gc.disable()
     create_server(options).start_io()

@@ -1,6 +1,7 @@
 """The workspace as the language server sees it: every manifest parsed once, editor
-buffers in place of files on disk, and the whole mesh re-linted after a change so that
-cross-file references resolve as the user types."""
+buffers in place of files on disk, and after a change the neighbourhood of the edit
+re-linted against the whole mesh in memory, so that cross-file references resolve as the
+user types."""
 
 from __future__ import annotations
 
@@ -8,14 +9,24 @@ import gc
 import os
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from meshlint.engine.finding import Finding
-from meshlint.engine.lint import LintOptions, LintResult, LoadedInputs, analyze, load_files
+from meshlint.engine.lint import (
+    Increment,
+    LintOptions,
+    LintResult,
+    LoadedInputs,
+    analyze,
+    load_files,
+)
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import LoadedFile, load_source
 from meshlint.loader.sources import SourceText, discover
-from meshlint.lsp.scope import affected
+from meshlint.mesh.index import Mesh
+from meshlint.mesh.neighbourhood import HUB_SIZE, NamesCache, Neighbourhood, neighbourhood
+from meshlint.model import Resource
 
 
 @dataclass
@@ -25,8 +36,15 @@ class Workspace:
     options: LintOptions
     files: dict[str, LoadedFile] = field(default_factory=dict)
     result: LintResult | None = None
-    changed: list = field(default_factory=list)
+    #: Resources an edit replaced or added (both versions) since the last lint.
+    changed: list[Resource] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: Counts updates: a lint can tell whether the workspace changed while it ran.
+    generation: int = 0
+    #: What each resource names, for finding the neighbourhood of an edit.
+    names: NamesCache = field(default_factory=NamesCache, repr=False)
+    #: See :func:`meshlint.mesh.neighbourhood.neighbourhood`.
+    hub_size: int = HUB_SIZE
 
     def index(self, folders: list[str]) -> None:
         """Parse every manifest under the workspace folders (same discovery as the CLI)."""
@@ -34,6 +52,8 @@ class Workspace:
         with gc_paused():
             for loaded in load_files(paths, self.options):
                 self.files[loaded.path] = loaded
+                for resource in loaded.resources:
+                    self.names(resource)
         # The parsed workspace lives as long as the server: keep the collector from
         # scanning its millions of objects at every re-lint (they are still freed when
         # their file is replaced, as they hold no reference cycles).
@@ -50,35 +70,70 @@ class Workspace:
             namespace = self.options.settings.default_namespace
             loaded = load_source(source, namespace, self.options.limits)
         with self.lock:
+            self.generation += 1
             old = self.files.pop(path, None)
             if old is not None:
                 self.changed.extend(old.resources)
             if loaded is not None:
                 self.files[path] = loaded
                 self.changed.extend(loaded.resources)
+                for resource in loaded.resources:
+                    self.names(resource)
 
-    def lint(self, *, full: bool = False) -> LintResult:
-        """Re-lint; after edits, only what they can affect unless ``full`` is asked.
+    def lint(
+        self, *, full: bool = False, should_stop: Callable[[], bool] | None = None
+    ) -> LintResult:
+        """Re-lint; after edits, only their neighbourhood unless ``full`` is asked.
 
         Safe to run in a worker thread while updates arrive: it works on a snapshot, and
-        changes made meanwhile are left for the next re-lint.
+        changes made meanwhile are left for the next re-lint. ``should_stop`` is asked
+        between rules; when it answers true the lint raises ``Cancelled`` and the previous
+        result stands.
         """
         with self.lock:
             files = dict(self.files)
-            changed, self.changed = self.changed, []
+            changed = list(self.changed)
         paths = sorted(files)
         inputs = LoadedInputs(paths, [files[p] for p in paths])
         with gc_paused():
             if full or self.result is None:
-                self.result = analyze(inputs, self.options)
-                return self.result
-            resources = [r for f in inputs.loaded for r in f.resources]
-            scope = affected(resources, changed, self.options.settings.root_namespace)
-            kinds = frozenset(r.kind for r in changed) if scope is not None else None
-            self.result = analyze(
-                inputs, self.options, scope=scope, changed_kinds=kinds, previous=self.result
+                result = analyze(inputs, self.options, should_stop=should_stop)
+            else:
+                result = analyze(
+                    inputs,
+                    self.options,
+                    increment=self._increment(self.result, changed),
+                    should_stop=should_stop,
+                )
+        with self.lock:
+            del self.changed[: len(changed)]
+            self.result = result
+            # Only a cache: a resource forgotten while still in use is named again.
+            self.names.forget(r for r in changed if result.mesh.get(*r.key) is not r)
+        return result
+
+    def _increment(self, previous: LintResult, changed: list[Resource]) -> Increment:
+        root = self.options.settings.root_namespace
+        # Findings whose did-you-mean draws on the whole mesh may change with any edit.
+        hinted = [
+            f.resource
+            for f in previous.findings
+            if f.rule.hints_from_whole_mesh and f.resource is not None
+        ]
+
+        def near(mesh: Mesh) -> Neighbourhood | None:
+            moved = mesh.namespaces_seen != previous.mesh.namespaces_seen
+            return neighbourhood(
+                mesh,
+                changed,
+                root,
+                namespaces_changed=moved,
+                names_of=self.names,
+                also=hinted,
+                hub_size=self.hub_size,
             )
-        return self.result
+
+        return Increment(previous, frozenset(r.kind for r in changed), near)
 
     def findings_by_file(self) -> dict[str, list[Finding]]:
         grouped: dict[str, list[Finding]] = defaultdict(list)

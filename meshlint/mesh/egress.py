@@ -10,6 +10,7 @@ from meshlint.fieldpath import Path
 from meshlint.mesh import hosts
 from meshlint.mesh.index import ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.istio_install import effective_mesh_config
+from meshlint.mesh.memo import per_resource
 from meshlint.mesh.routes import ROUTE_SECTIONS
 from meshlint.mesh.workloads import Workload, selects
 from meshlint.model import Resource, string_map
@@ -117,9 +118,15 @@ def vs_gateways(vs: Resource) -> frozenset:
     return frozenset(gateway_key(r, vs.namespace) for r in names) or frozenset({MESH})
 
 
-def route_rules(vs: Resource) -> Iterator[RouteRule]:
+@per_resource
+def route_rules(vs: Resource) -> tuple[RouteRule, ...]:
     """Every route rule of a VirtualService. A match clause with its own ``gateways``
-    applies to those; one without, to the VirtualService's."""
+    applies to those; one without, to the VirtualService's. Shared between callers: do
+    not modify them."""
+    return tuple(_route_rules(vs))
+
+
+def _route_rules(vs: Resource) -> Iterator[RouteRule]:
     default = vs_gateways(vs)
     for section in ROUTE_SECTIONS:
         rules = vs.spec.get(section)

@@ -109,6 +109,9 @@ class Mesh:
         for resource in self._assumed:
             by_key.setdefault(resource.key, resource)
         self.resources: list[Resource] = list(by_key.values())
+        #: The mesh this one is part of (itself unless made by :meth:`within`): where
+        #: did-you-mean suggestions look for names.
+        self.whole: Mesh = self
         self._by_key = by_key
         self._by_kind: dict[str, list[Resource]] = {}
         for resource in self.resources:
@@ -130,16 +133,22 @@ class Mesh:
             out.extend(r for r in self._by_kind.get(kind, ()) if group is None or r.group == group)
         return out
 
-    def checked_by(self, rule) -> list[Resource]:
+    def checked_by(self, rule, among: list[Resource] | None = None) -> list[Resource]:
         """The resources a rule checks: of its checked kinds, or all when it declares
-        none (a rule about every kind)."""
+        none (a rule about every kind); only those ``among`` some when given."""
         kinds = rule.checked_kinds()
+        if among is not None:
+            return [r for r in among if r.kind in kinds] if kinds else among
         return self.of_kind(*kinds) if kinds else self.resources
 
     def get(
         self, group: str, kind: str, namespace: str, name: str, cluster: str = ""
     ) -> Resource | None:
         return self._by_key.get((group, kind, namespace, name, cluster))
+
+    def get_key(self, key: tuple) -> Resource | None:
+        """The resource with a :attr:`Resource.key`."""
+        return self._by_key.get(key)
 
     def reuse_indexes(self, previous: Mesh, changed_kinds: frozenset[str]) -> None:
         """Take over the shared indexes of ``previous`` (a mesh built with the same
@@ -152,6 +161,14 @@ class Mesh:
                 if name == "_resolved" and not same_namespaces:
                     continue
                 self.__dict__[name] = previous.__dict__[name]
+
+    def within(self, resources: Iterable[Resource]) -> Mesh:
+        """A mesh of some of this mesh's resources that still knows every namespace this
+        one does and suggests names from all of it (for a re-check of part of the mesh)."""
+        part = Mesh(resources, self.settings, previous=self)
+        part.__dict__["namespaces_seen"] = self.namespaces_seen
+        part.whole = self.whole
+        return part
 
     def build_indexes(self) -> None:
         """Build the shared indexes now rather than on first use (before the rules run

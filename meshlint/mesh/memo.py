@@ -4,6 +4,10 @@ Rules that check one resource at a time often ask the same question for many res
 (the effective mesh config, the workloads a selector selects, the owners of a host).
 Answering it once per distinct question keeps a mesh of thousands of colliding
 resources linear. Memoized values are shared: callers must not modify them.
+
+What depends on one resource alone (the routes of a VirtualService) is kept for as long
+as the resource lives, across meshes: the language server re-lints a mesh rebuilt around
+the same parsed resources after every edit.
 """
 
 from __future__ import annotations
@@ -53,5 +57,22 @@ def per_list(function: Callable[..., T]) -> Callable[..., T]:
         if hit is None or hit[0] is not items:
             hit = cache[key] = (items, function(mesh, items, *args))
         return hit[1]
+
+    return cached
+
+
+def per_resource(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``function(resource, *args)`` (hashable ``args``) for as long as the resource
+    lives. Only for what the resource alone decides: a parsed resource never changes."""
+    caches: weakref.WeakKeyDictionary[Any, dict[tuple, T]] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(function)
+    def cached(resource: Any, *args: Hashable) -> T:
+        cache = caches.get(resource)
+        if cache is None:
+            cache = caches[resource] = {}
+        if args not in cache:
+            cache[args] = function(resource, *args)
+        return cache[args]
 
     return cached

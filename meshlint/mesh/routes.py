@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from meshlint.fieldpath import Path
+from meshlint.mesh.memo import per_resource
 from meshlint.model import Resource
 
 ROUTE_SECTIONS = ("http", "tcp", "tls")
@@ -41,8 +42,19 @@ def _destination(path: Path, block: object, mirror: bool = False) -> Destination
     )
 
 
-def destinations(vs: Resource, *, mirrors: bool = True) -> Iterator[Destination]:
-    """Every route destination of a VirtualService (and, by default, every mirror)."""
+def destinations(vs: Resource, *, mirrors: bool = True) -> tuple[Destination, ...]:
+    """Every route destination of a VirtualService (and, by default, every mirror), in
+    the order of the manifest. Shared between callers: do not modify them."""
+    found = _destinations(vs)
+    return found if mirrors else tuple(d for d in found if not d.mirror)
+
+
+@per_resource
+def _destinations(vs: Resource) -> tuple[Destination, ...]:
+    return tuple(_walk(vs))
+
+
+def _walk(vs: Resource) -> Iterator[Destination]:
     spec = vs.spec
     for section in ROUTE_SECTIONS:
         rules = spec.get(section)
@@ -59,7 +71,7 @@ def destinations(vs: Resource, *, mirrors: bool = True) -> Iterator[Destination]
                         dest = _destination(path, route.get("destination"))
                         if dest:
                             yield dest
-            if section == "http" and mirrors:
+            if section == "http":
                 dest = _destination(("spec", "http", i, "mirror"), rule.get("mirror"), True)
                 if dest:
                     yield dest

@@ -83,7 +83,7 @@ def no_match(
             continue
         values = {
             w.labels[key]
-            for w in mesh.workloads.all
+            for w in mesh.whole.workloads.all
             if key in w.labels and (namespace is None or w.namespace == namespace)
         }
         return (*path, key), f"{message}: no workload has {key}={value}" + hint(value, values)

@@ -37,15 +37,14 @@ def suppressions_of(resource: Resource) -> list[AnnotationSuppression]:
 
     ``*`` covers every rule; for Kiali's key an empty value does too, as in Kiali.
     """
-    annotations = resource.metadata.get("annotations")
-    if not isinstance(annotations, dict):
+    annotations = resource.annotations
+    if not annotations:
         return []
     found = []
     for key in (MESHLINT, ISTIO, KIALI):
         if key not in annotations:
             continue
-        value = annotations[key]
-        names = _names(value if isinstance(value, str) else str(value or ""))
+        names = _names(annotations[key])
         if "*" in names or (key == KIALI and not names):
             found.append(AnnotationSuppression(key, ()))
         elif names:

@@ -145,6 +145,7 @@ class AuthorizationPolicyAmbientSelector(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("AuthorizationPolicy", "Namespace")
+    targets = ("AuthorizationPolicy",)
     equivalents = Equivalents(kiali="KIA0110")
     policy_kind = "AuthorizationPolicy"
     l7 = staticmethod(waypoints.l7_authorization)
@@ -214,6 +215,7 @@ class AuthorizationPolicyAmbientNoWaypoint(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("AuthorizationPolicy", "Namespace", "Service", *WORKLOAD_KINDS)
+    targets = ("AuthorizationPolicy",)
     equivalents = Equivalents(kiali="KIA0109")
     policy_kind = "AuthorizationPolicy"
     missing_target_refs = False
@@ -277,6 +279,7 @@ class RequestAuthenticationAmbientSelector(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("RequestAuthentication", "Namespace")
+    targets = ("RequestAuthentication",)
     equivalents = Equivalents(kiali="KIA1115")
     policy_kind = "RequestAuthentication"
     l7 = staticmethod(jwt)
@@ -340,6 +343,7 @@ class RequestAuthenticationAmbientNoWaypoint(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("RequestAuthentication", "Namespace", "Service", *WORKLOAD_KINDS)
+    targets = ("RequestAuthentication",)
     equivalents = Equivalents(kiali="KIA1110")
     policy_kind = "RequestAuthentication"
     missing_target_refs = False

@@ -120,7 +120,9 @@ class PeerAuthenticationNoWorkload(AuthnSelectorNoWorkload):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("PeerAuthentication", *WORKLOAD_KINDS, "Namespace", "ConfigMap")
+    targets = ("PeerAuthentication",)
     equivalents = Equivalents(kiali="KIA0004")
+    hints_from_whole_mesh = True
     policy_kind = "PeerAuthentication"
 
 
@@ -205,5 +207,7 @@ class RequestAuthenticationNoWorkload(AuthnSelectorNoWorkload):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("RequestAuthentication", *WORKLOAD_KINDS, "Namespace", "ConfigMap")
+    targets = ("RequestAuthentication",)
     equivalents = Equivalents(kiali="KIA0004")
+    hints_from_whole_mesh = True
     policy_kind = "RequestAuthentication"

@@ -111,6 +111,7 @@ class AuthorizationPolicyOperationHostNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("AuthorizationPolicy", "Service", "ServiceEntry", "VirtualService", "ConfigMap")
+    targets = ("AuthorizationPolicy",)
     equivalents = Equivalents(kiali="KIA0104")
 
     def check(self, mesh):

@@ -154,6 +154,7 @@ class PeerAuthenticationSelectorConflict(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = (KIND, *WORKLOAD_KINDS)
+    targets = (KIND,)
     equivalents = Equivalents(kiali="KIA0003")
 
     def check(self, mesh):

@@ -79,6 +79,7 @@ class AuthorizationPolicySourceNamespaceNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("AuthorizationPolicy", "Namespace")
+    targets = ("AuthorizationPolicy",)
     equivalents = Equivalents(
         istio="IST0101", analyzers=("authz.AuthorizationPoliciesAnalyzer",), kiali="KIA0101"
     )

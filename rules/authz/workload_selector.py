@@ -100,9 +100,11 @@ class AuthorizationPolicyNoWorkload(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("AuthorizationPolicy", *WORKLOAD_KINDS, "Namespace", "ConfigMap")
+    targets = ("AuthorizationPolicy",)
     equivalents = Equivalents(
         istio="IST0127", analyzers=("authz.AuthorizationPoliciesAnalyzer",), kiali="KIA0004"
     )
+    hints_from_whole_mesh = True
 
     def check(self, mesh):
         root = str(effective_mesh_config(mesh).get("rootNamespace") or "istio-system")

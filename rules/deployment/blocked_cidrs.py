@@ -123,6 +123,7 @@ class JwksFetchUnrestricted(Rule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("RequestAuthentication", "Deployment")
+    targets = ("Deployment",)
     equivalents = Equivalents(istio="IST0175", analyzers=("authn.BlockedCIDRsAnalyzer",))
 
     def check(self, mesh):

@@ -187,6 +187,7 @@ class ServicesProtocolConflict(Rule):
     severity = Severity.WARNING
     category = "conflict"
     kinds = KINDS
+    targets = WORKLOADS
     equivalents = Equivalents(istio="IST0116", analyzers=(ANALYZER,))
 
     def check(self, mesh):
@@ -325,6 +326,7 @@ class ServicesTargetPortConflict(Rule):
     severity = Severity.WARNING
     category = "conflict"
     kinds = KINDS
+    targets = WORKLOADS
     equivalents = Equivalents(istio="IST0137", analyzers=(ANALYZER,))
 
     def check(self, mesh):

@@ -67,6 +67,7 @@ class DestinationRuleAmbientNoWaypoint(AmbientHostRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("DestinationRule", "Namespace", "Service")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0210")
     config_kind = "DestinationRule"
     l7 = staticmethod(waypoints.l7_destination_rule)
@@ -149,6 +150,7 @@ class DestinationRuleAmbientServiceNotCaptured(AmbientHostRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("DestinationRule", "Namespace", "Service")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0211")
     config_kind = "DestinationRule"
     problem = NOT_CAPTURED
@@ -229,6 +231,7 @@ class DestinationRuleAmbientOtherNamespace(AmbientHostRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("DestinationRule", "Namespace", "Service")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0212")
     config_kind = "DestinationRule"
     problem = OTHER_NAMESPACE

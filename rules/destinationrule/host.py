@@ -61,9 +61,11 @@ class DestinationRuleHostNotFound(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("DestinationRule", "Service", "ServiceEntry")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(
         istio="IST0174", analyzers=("destinationrule.PodNotSelectedAnalyzer",), kiali="KIA0202"
     )
+    hints_from_whole_mesh = True
 
     def check(self, mesh):
         for dr in mesh.of_kind("DestinationRule"):
@@ -84,6 +86,7 @@ def _hint(mesh, host: str, namespace: str) -> str:
     """The did-you-mean for a missing host, once per (host, namespace)."""
     domain = mesh.settings.cluster_domain
     suffix = f".{namespace}.svc.{domain}"
-    local = [h.removesuffix(suffix) for h in mesh.services.in_namespace(namespace, domain)]
-    others = [h for h in mesh.services.near(host) if not h.endswith(suffix)]
+    registry = mesh.whole.services
+    local = [h.removesuffix(suffix) for h in registry.in_namespace(namespace, domain)]
+    others = [h for h in registry.near(host) if not h.endswith(suffix)]
     return hint(host, local + others)

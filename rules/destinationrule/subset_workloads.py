@@ -154,6 +154,7 @@ class SubsetSelectsNoWorkload(Rule):
         "Node",
         *WORKLOAD_KINDS,
     )
+    targets = ("DestinationRule",)
     equivalents = Equivalents(
         istio="IST0173", analyzers=("destinationrule.PodNotSelectedAnalyzer",), kiali="KIA0203"
     )

@@ -48,15 +48,22 @@ class Routes:
         return index.overlapping(host) if index is not None else []
 
 
-def _routes(mesh) -> Routes:
+def _routes(mesh, gateways: list[Resource], services: set[str]) -> Routes:
+    """The route rules bound to the egress ``gateways`` (and, when there are any, the
+    mesh's) by host, and the mesh route rules that send traffic to egress ``services``."""
+    wanted = {(g.namespace, g.name) for g in gateways}
+    if wanted:
+        wanted.add(MESH)
     routes = Routes()
     for vs in mesh.of_kind("VirtualService"):
         names = vs.spec.get("hosts")
         names = [h for h in names if isinstance(h, str) and h] if isinstance(names, list) else []
         for rule in egress.route_rules(vs):
-            if rule.applies_to_mesh():
+            if rule.applies_to_mesh() and any(
+                mesh.fqdn(host, vs.namespace) in services for _, host in rule.destinations
+            ):
                 routes.mesh.append((vs, rule))
-            for key in rule.gateways:
+            for key in rule.gateways & wanted:
                 for host in names:
                     routes.add(key, mesh.fqdn(host, vs.namespace), vs, rule)
     return routes
@@ -194,6 +201,7 @@ class EgressGatewayIncomplete(Rule):
         "Service",
         *WORKLOAD_KINDS,
     )
+    targets = ("Gateway", "VirtualService")
     equivalents = Equivalents()
     parameters = {"egress-gateway-labels": dict(egress.EGRESS_LABELS)}
 
@@ -203,7 +211,7 @@ class EgressGatewayIncomplete(Rule):
         services = egress.egress_service_hosts(mesh, labels)
         if not gateways and not services:
             return
-        routes = _routes(mesh)
+        routes = _routes(mesh, gateways, services)
         served = hosts.HostIndex()
         for gateway in gateways:
             for server in _servers(gateway):

@@ -130,6 +130,7 @@ class TlsOriginationOnTlsPort(Rule):
     severity = Severity.WARNING
     category = "conflict"
     kinds = ("DestinationRule", "ServiceEntry", "VirtualService")
+    targets = ("DestinationRule",)
     equivalents = Equivalents()
 
     def check(self, mesh):

@@ -90,6 +90,7 @@ class ExportToNamespaceNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("VirtualService", "DestinationRule", "ServiceEntry", "Service", "Namespace")
+    targets = ("VirtualService", "DestinationRule", "ServiceEntry", "Service")
     equivalents = Equivalents(kiali="KIA0005")
 
     def check(self, mesh):

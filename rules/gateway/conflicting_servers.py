@@ -89,6 +89,7 @@ class ConflictingGatewayServers(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = ("Gateway", *WORKLOAD_KINDS)
+    targets = ("Gateway",)
     equivalents = Equivalents(
         istio="IST0145", analyzers=("gateway.ConflictingGatewayAnalyzer",), kiali="KIA0301"
     )

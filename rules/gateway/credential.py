@@ -122,6 +122,7 @@ class CredentialNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = KINDS
+    targets = ("Gateway",)
     equivalents = Equivalents(istio="IST0101", analyzers=("gateway.SecretAnalyzer",))
 
     def check(self, mesh):
@@ -213,6 +214,7 @@ class InvalidCredential(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = KINDS
+    targets = ("Gateway",)
     equivalents = Equivalents(istio="IST0161", analyzers=("gateway.SecretAnalyzer",))
 
     def check(self, mesh):

@@ -57,6 +57,7 @@ class GatewayPortNotOnService(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("Gateway", "Pod", "Service", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    targets = ("Gateway",)
     equivalents = Equivalents(istio="IST0162", analyzers=("gateway.IngressGatewayPortAnalyzer",))
 
     def check(self, mesh):

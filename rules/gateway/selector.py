@@ -73,6 +73,7 @@ class GatewaySelectorNoWorkload(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("Gateway", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    targets = ("Gateway",)
     equivalents = Equivalents(
         istio="IST0101",
         analyzers=(
@@ -82,6 +83,7 @@ class GatewaySelectorNoWorkload(Rule):
         ),
         kiali="KIA0302",
     )
+    hints_from_whole_mesh = True
 
     def check(self, mesh):
         for gateway in mesh.of_kind("Gateway", group=ISTIO_NETWORKING):
@@ -98,7 +100,7 @@ class GatewaySelectorNoWorkload(Rule):
                     "all of these labels",
                 )
                 continue
-            values = {w.labels[key] for w in mesh.workloads.all if key in w.labels}
+            values = {w.labels[key] for w in mesh.whole.workloads.all if key in w.labels}
             yield self.report(
                 gateway,
                 ("spec", "selector", key),

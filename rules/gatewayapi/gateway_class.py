@@ -70,6 +70,7 @@ class GatewayClassNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("Gateway", "GatewayClass")
+    targets = ("Gateway",)
     equivalents = Equivalents(kiali="KIA1504")
 
     def check(self, mesh):

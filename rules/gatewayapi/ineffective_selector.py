@@ -127,6 +127,7 @@ class GatewayApiIneffectiveSelector(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = (*POLICY_KINDS, "Gateway", "GatewayClass", *WORKLOAD_KINDS)
+    targets = POLICY_KINDS
     equivalents = Equivalents(istio="IST0166", analyzers=("k8sgateway.SelectorAnalyzer",))
 
     def check(self, mesh):

@@ -72,6 +72,7 @@ class ReferenceGrantNamespaceNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("ReferenceGrant", "Namespace")
+    targets = ("ReferenceGrant",)
     equivalents = Equivalents(kiali="KIA1601")
 
     def check(self, mesh):

@@ -103,6 +103,7 @@ class RouteBackendNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = (*ROUTE_KINDS, "Service")
+    targets = ROUTE_KINDS
     equivalents = Equivalents(kiali="KIA1402")
 
     def check(self, mesh):
@@ -231,6 +232,7 @@ class RouteBackendNotGranted(Rule):
     severity = Severity.ERROR
     category = "security"
     kinds = (*ROUTE_KINDS, "ReferenceGrant")
+    targets = ROUTE_KINDS
     equivalents = Equivalents(kiali="KIA1402")
 
     def check(self, mesh):

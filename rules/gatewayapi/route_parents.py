@@ -174,6 +174,7 @@ class RouteParentNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = (*ROUTE_KINDS, "Gateway")
+    targets = ROUTE_KINDS
     equivalents = Equivalents(kiali="KIA1401")
 
     def check(self, mesh):

@@ -73,6 +73,7 @@ class NamespaceNotInjected(Rule):
     severity = Severity.INFO
     category = "best-practice"
     kinds = ("Namespace", "ConfigMap")
+    targets = ("Namespace",)
     equivalents = Equivalents(istio="IST0102", analyzers=(ANALYZER,))
 
     def check(self, mesh):
@@ -142,6 +143,7 @@ class NamespaceInjectionEnabledByDefault(Rule):
     severity = Severity.INFO
     category = "best-practice"
     kinds = ("Namespace", "ConfigMap")
+    targets = ("Namespace",)
     equivalents = Equivalents(istio="IST0148", analyzers=(ANALYZER,))
 
     def check(self, mesh):

@@ -155,6 +155,7 @@ class PodProxyImageMismatch(Rule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("Namespace", "Pod", "ConfigMap", "ProxyConfig")
+    targets = ("Namespace",)
     equivalents = Equivalents(istio="IST0158", analyzers=("injection.ImageAnalyzer",))
 
     def check(self, mesh):

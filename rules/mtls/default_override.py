@@ -98,6 +98,7 @@ class DestinationRuleDropsMtls(Rule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("DestinationRule", "ConfigMap")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0204")
 
     def check(self, mesh):

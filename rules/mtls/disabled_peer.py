@@ -84,6 +84,7 @@ class _DisabledPeerWithMutualClients(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = mt.INPUT_KINDS
+    targets = ("PeerAuthentication",)
     mesh_wide: bool
 
     def check(self, mesh):

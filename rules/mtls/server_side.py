@@ -93,6 +93,7 @@ class MeshMtlsWithoutPeerAuthentication(Rule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("DestinationRule", "PeerAuthentication", "ConfigMap")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0205")
 
     def check(self, mesh):
@@ -185,6 +186,7 @@ class NamespaceMtlsWithoutPeerAuthentication(Rule):
     severity = Severity.WARNING
     category = "security"
     kinds = ("DestinationRule", "PeerAuthentication", "ConfigMap")
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0206")
 
     def check(self, mesh):

@@ -112,6 +112,7 @@ class MeshStrictWithoutMtlsRule(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = mt.INPUT_KINDS
+    targets = ("PeerAuthentication",)
     equivalents = Equivalents(kiali="KIA0401")
 
     def check(self, mesh):
@@ -211,6 +212,7 @@ class PeerStrictWithoutMtlsRule(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = mt.INPUT_KINDS
+    targets = ("PeerAuthentication",)
     equivalents = Equivalents(kiali="KIA0501")
 
     def check(self, mesh):

@@ -110,6 +110,7 @@ class MeshNetworksUnknownRegistry(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("Secret", "ConfigMap", "Deployment", MESH_NETWORKS_KIND)
+    targets = (MESH_NETWORKS_KIND,)
     equivalents = Equivalents(istio="IST0126", analyzers=("multicluster.MeshNetworksAnalyzer",))
 
     def check(self, mesh):

@@ -76,6 +76,7 @@ class ServiceEntryAddressesRequired(Rule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("ServiceEntry", "ConfigMap")
+    targets = ("ServiceEntry",)
     equivalents = Equivalents(
         istio="IST0134", analyzers=("serviceentry.ProtocolAddressesAnalyzer",)
     )

@@ -67,6 +67,7 @@ class SidecarAmbientIneffective(Rule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("Sidecar", *WORKLOAD_KINDS, "Namespace")
+    targets = ("Sidecar",)
     equivalents = Equivalents(istio="IST0167", analyzers=("sidecar.SelectorAnalyzer",))
 
     def check(self, mesh):

@@ -130,6 +130,7 @@ class SidecarEgressHostNotFound(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("Sidecar", "Service", "ServiceEntry")
+    targets = ("Sidecar",)
     equivalents = Equivalents(kiali="KIA1004")
 
     def check(self, mesh):

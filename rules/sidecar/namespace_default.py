@@ -65,6 +65,7 @@ class SidecarMultipleNamespaceWide(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = ("Sidecar", "Namespace")
+    targets = ("Sidecar",)
     equivalents = Equivalents(
         istio="IST0111", analyzers=("sidecar.SelectorAnalyzer",), kiali="KIA0002"
     )

@@ -86,6 +86,7 @@ class SidecarSelectorConflict(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = ("Sidecar", *WORKLOAD_KINDS, "Namespace")
+    targets = ("Sidecar",)
     equivalents = Equivalents(
         istio="IST0110", analyzers=("sidecar.SelectorAnalyzer",), kiali="KIA0003"
     )

@@ -85,9 +85,11 @@ class SidecarSelectorNoWorkload(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("Sidecar", *WORKLOAD_KINDS)
+    targets = ("Sidecar",)
     equivalents = Equivalents(
         istio="IST0101", analyzers=("sidecar.SelectorAnalyzer",), kiali="KIA0004"
     )
+    hints_from_whole_mesh = True
 
     def check(self, mesh):
         answers: dict[tuple, tuple] = {}  # Sidecars with one selector share the answer

@@ -53,6 +53,7 @@ class TelemetryAccessLogNoProvider(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("Telemetry", "ConfigMap")
+    targets = ("Telemetry",)
     equivalents = Equivalents(istio="IST0157", analyzers=("telemetry.ProviderAnalyzer",))
 
     def check(self, mesh):

@@ -66,6 +66,7 @@ class TelemetryAmbientSelector(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("Telemetry", "Namespace")
+    targets = ("Telemetry",)
     equivalents = Equivalents(kiali="KIA1117")
     policy_kind = "Telemetry"
     l7 = staticmethod(waypoints.l7_telemetry)
@@ -126,6 +127,7 @@ class TelemetryAmbientNoWaypoint(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("Telemetry", "Namespace", "Service", *WORKLOAD_KINDS)
+    targets = ("Telemetry",)
     equivalents = Equivalents(kiali="KIA1112")
     policy_kind = "Telemetry"
     missing_target_refs = False

@@ -88,6 +88,7 @@ class TelemetryLightstepProvider(Rule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("Telemetry", "ConfigMap")
+    targets = ("Telemetry",)
     equivalents = Equivalents(istio="IST0002", analyzers=("telemetry.LightstepAnalyzer",))
 
     def check(self, mesh):

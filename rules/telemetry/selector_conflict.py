@@ -88,6 +88,7 @@ class TelemetrySelectorConflict(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = ("Telemetry", *WORKLOAD_KINDS)
+    targets = ("Telemetry",)
     equivalents = Equivalents(istio="IST0159", analyzers=("telemetry.SelectorAnalyzer",))
 
     def check(self, mesh):

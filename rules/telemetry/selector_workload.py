@@ -87,7 +87,9 @@ class TelemetrySelectorNoWorkload(Rule):
     severity = Severity.WARNING
     category = "reference"
     kinds = ("Telemetry", *WORKLOAD_KINDS)
+    targets = ("Telemetry",)
     equivalents = Equivalents(istio="IST0101", analyzers=("telemetry.SelectorAnalyzer",))
+    hints_from_whole_mesh = True
 
     def check(self, mesh):
         answers: dict[tuple, tuple] = {}  # Telemetries with one selector share the answer

@@ -137,6 +137,7 @@ class VirtualServiceAmbientNoWaypoint(AmbientHostRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("VirtualService", "Namespace", "Service")
+    targets = ("VirtualService",)
     equivalents = Equivalents(kiali="KIA1109")
     config_kind = "VirtualService"
 
@@ -227,6 +228,7 @@ class VirtualServiceAmbientServiceNotCaptured(AmbientHostRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("VirtualService", "Namespace", "Service")
+    targets = ("VirtualService",)
     equivalents = Equivalents(kiali="KIA1113")
     config_kind = "VirtualService"
     problem = NOT_CAPTURED
@@ -312,6 +314,7 @@ class VirtualServiceAmbientOtherNamespace(AmbientHostRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("VirtualService", "Namespace", "Service")
+    targets = ("VirtualService",)
     equivalents = Equivalents(kiali="KIA1114")
     config_kind = "VirtualService"
     problem = OTHER_NAMESPACE

@@ -88,6 +88,7 @@ class DestinationHostNotFound(Rule):
     equivalents = Equivalents(
         istio="IST0101", analyzers=("virtualservice.DestinationHostAnalyzer",), kiali="KIA1101"
     )
+    hints_from_whole_mesh = True
 
     def check_resource(self, vs, mesh):
         exported_to = _export_targets(vs)
@@ -153,8 +154,9 @@ def _closest(mesh, host: str, namespace: str) -> str | None:
 
 def _candidates(host: str, namespace: str, mesh) -> list[str]:
     """Hosts to suggest: short names of the namespace's services for a short host."""
+    registry = mesh.whole.services
     if "." in host:
-        return mesh.services.near(host)
+        return registry.near(host)
     domain = mesh.settings.cluster_domain
     suffix = f".{namespace}.svc.{domain}"
-    return [h.removesuffix(suffix) for h in mesh.services.in_namespace(namespace, domain)]
+    return [h.removesuffix(suffix) for h in registry.in_namespace(namespace, domain)]

@@ -80,6 +80,7 @@ class GatewayNotFound(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = ("VirtualService", "Gateway")
+    targets = ("VirtualService",)
     equivalents = Equivalents(
         istio="IST0101", analyzers=("virtualservice.GatewayAnalyzer",), kiali="KIA1102"
     )

@@ -126,6 +126,7 @@ class IngressRouteBypassesSubsets(Rule):
         "Node",
         *WORKLOAD_KINDS,
     )
+    targets = ("VirtualService",)
     equivalents = Equivalents(
         istio="IST0140", analyzers=("virtualservice.DestinationHostAnalyzer",)
     )

@@ -67,6 +67,7 @@ class WasmPluginAmbientSelector(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("WasmPlugin", "Namespace")
+    targets = ("WasmPlugin",)
     equivalents = Equivalents(kiali="KIA1116")
     policy_kind = "WasmPlugin"
     l7 = staticmethod(wasm)
@@ -128,6 +129,7 @@ class WasmPluginAmbientNoWaypoint(AmbientPolicyRule):
     severity = Severity.WARNING
     category = "best-practice"
     kinds = ("WasmPlugin", "Namespace", "Service", *WORKLOAD_KINDS)
+    targets = ("WasmPlugin",)
     equivalents = Equivalents(kiali="KIA1111")
     policy_kind = "WasmPlugin"
     missing_target_refs = False

@@ -172,6 +172,7 @@ class InjectorWebhookOverlap(Rule):
     severity = Severity.ERROR
     category = "conflict"
     kinds = KINDS
+    targets = ("MutatingWebhookConfiguration",)
     equivalents = Equivalents(istio="IST0139", analyzers=(ANALYZER,))
 
     def check(self, mesh):
@@ -263,6 +264,7 @@ class InjectorWebhookServiceMissing(Rule):
     severity = Severity.ERROR
     category = "reference"
     kinds = KINDS
+    targets = ("MutatingWebhookConfiguration",)
     equivalents = Equivalents(istio="IST0139", analyzers=(ANALYZER,))
 
     def check(self, mesh):

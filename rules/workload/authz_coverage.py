@@ -117,6 +117,7 @@ class WorkloadNotCoveredByAuthorization(Rule):
     severity = Severity.INFO
     category = "security"
     kinds = ("AuthorizationPolicy", *WORKLOAD_KINDS, "Namespace", "ConfigMap")
+    targets = WORKLOAD_KINDS
     equivalents = Equivalents(kiali="KIA1301")
 
     def check(self, mesh):

@@ -103,6 +103,7 @@ class SidecarAndAmbient(Rule):
     severity = Severity.WARNING
     category = "conflict"
     kinds = ("Namespace", *WORKLOAD_KINDS, "MutatingWebhookConfiguration")
+    targets = ("Namespace", *WORKLOAD_KINDS)
     equivalents = Equivalents(kiali="KIA1311")
 
     def check(self, mesh):

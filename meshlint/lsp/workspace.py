@@ -25,7 +25,8 @@ from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import LoadedFile, load_source
 from meshlint.loader.sources import SourceText, discover
 from meshlint.mesh.index import Mesh
-from meshlint.mesh.neighbourhood import HUB_SIZE, NamesCache, Neighbourhood, neighbourhood
+from meshlint.mesh.names import NamesIndex
+from meshlint.mesh.neighbourhood import HUB_SIZE, Neighbourhood, neighbourhood
 from meshlint.model import Resource
 
 
@@ -38,11 +39,13 @@ class Workspace:
     result: LintResult | None = None
     #: Resources an edit replaced or added (both versions) since the last lint.
     changed: list[Resource] = field(default_factory=list)
+    #: Resources an edit replaced since the last lint (named until it is done).
+    retired: list[Resource] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     #: Counts updates: a lint can tell whether the workspace changed while it ran.
     generation: int = 0
-    #: What each resource names, for finding the neighbourhood of an edit.
-    names: NamesCache = field(default_factory=NamesCache, repr=False)
+    #: What each resource names, and who names what: the neighbourhood of an edit.
+    names: NamesIndex = field(default_factory=NamesIndex, repr=False)
     #: See :func:`meshlint.mesh.neighbourhood.neighbourhood`.
     hub_size: int = HUB_SIZE
 
@@ -74,6 +77,7 @@ class Workspace:
             old = self.files.pop(path, None)
             if old is not None:
                 self.changed.extend(old.resources)
+                self.retired.extend(old.resources)
             if loaded is not None:
                 self.files[path] = loaded
                 self.changed.extend(loaded.resources)
@@ -93,6 +97,7 @@ class Workspace:
         with self.lock:
             files = dict(self.files)
             changed = list(self.changed)
+            retired = len(self.retired)
         paths = sorted(files)
         inputs = LoadedInputs(paths, [files[p] for p in paths])
         with gc_paused():
@@ -107,9 +112,9 @@ class Workspace:
                 )
         with self.lock:
             del self.changed[: len(changed)]
+            self.names.forget(self.retired[:retired])
+            del self.retired[:retired]
             self.result = result
-            # Only a cache: a resource forgotten while still in use is named again.
-            self.names.forget(r for r in changed if result.mesh.get(*r.key) is not r)
         return result
 
     def _increment(self, previous: LintResult, changed: list[Resource]) -> Increment:
@@ -127,8 +132,8 @@ class Workspace:
                 mesh,
                 changed,
                 root,
+                self.names,
                 namespaces_changed=moved,
-                names_of=self.names,
                 also=hinted,
                 hub_size=self.hub_size,
             )

@@ -146,6 +146,15 @@ class Mesh:
     ) -> Resource | None:
         return self._by_key.get((group, kind, namespace, name, cluster))
 
+    def in_order(self, resources: Iterable[Resource]) -> list[Resource]:
+        """Some of this mesh's resources, in its order."""
+        position = self._positions
+        return sorted(resources, key=lambda r: position[id(r)])
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {id(r): i for i, r in enumerate(self.resources)}
+
     def get_key(self, key: tuple) -> Resource | None:
         """The resource with a :attr:`Resource.key`."""
         return self._by_key.get(key)

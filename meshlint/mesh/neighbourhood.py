@@ -30,123 +30,33 @@ full one once the user pauses, which corrects anything a neighbourhood would mis
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from meshlint.mesh.index import Mesh
-from meshlint.mesh.workloads import WORKLOAD_KINDS, selects, workload_of
+from meshlint.mesh.names import Names, NamesIndex
+from meshlint.mesh.workloads import selects
 from meshlint.model import Resource, string_map
-
-#: Fields holding label maps (or label selectors): their values name no resource.
-LABEL_MAPS = frozenset({"labels", "matchLabels", "selector", "nodeSelector", "annotations"})
-#: Fields whose plain string values are namespace names.
-NAMESPACE_FIELDS = frozenset({"namespace", "namespaces", "notNamespaces", "exportTo"})
-_NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_HOST = re.compile(r"[A-Za-z0-9*_-]+(\.[A-Za-z0-9_-]+)+")
-
-
-@dataclass(frozen=True, slots=True)
-class Names:
-    """What one resource names: namespaces, hosts, hosts with the wildcards that would
-    cover them, resources by (namespace, name) (``ns/name``, ``name.ns.svc...``, or a
-    short name in its own namespace), and for a workload the labels of its pods (None
-    for other kinds)."""
-
-    namespaces: frozenset[str]
-    hosts: frozenset[str]
-    covering: frozenset[str]
-    refs: frozenset[tuple[str, str]]
-    pod_labels: dict[str, str] | None
-
-    def overlaps(self, hosts: frozenset[str], covering: frozenset[str]) -> bool:
-        """Whether this names one of ``hosts``, a host they cover, or one covering them
-        (``covering``: those hosts with their covering wildcards)."""
-        return not (self.hosts.isdisjoint(covering) and self.covering.isdisjoint(hosts))
-
-
-def _strings(node: object) -> Iterable[tuple[str, str, bool]]:
-    """(field name, string, whether it is a label or annotation value) for every string
-    value under ``node``."""
-    stack: list[tuple[str, object, bool]] = [("", node, False)]
-    while stack:
-        key, item, label = stack.pop()
-        if isinstance(item, str):
-            yield key, item, label
-        elif isinstance(item, dict):
-            stack.extend((str(k), v, label or k in LABEL_MAPS) for k, v in item.items())
-        elif isinstance(item, list):
-            stack.extend((key, v, label) for v in item)
-
-
-def _covering(host: str) -> set[str]:
-    """The host and the wildcards (of at least two labels) that cover it."""
-    labels = host.split(".")
-    return {host, *("*." + ".".join(labels[i:]) for i in range(1, len(labels) - 1))}
-
-
-def names(resource: Resource) -> Names:
-    """What ``resource`` names in its spec (and, for a workload, its pods' labels)."""
-    namespaces = {resource.namespace}
-    found_hosts: set[str] = set()
-    refs: set[tuple[str, str]] = set()
-    for key, text, label in _strings(resource.body.get("spec")):
-        if key in NAMESPACE_FIELDS:
-            namespaces.add(text)
-        if "/ns/" in text:
-            namespaces.add(text.split("/ns/", 1)[1].split("/", 1)[0])
-        if "/" in text:
-            head, _, text = text.partition("/")
-            namespaces.add(head)
-            if text and "." not in text and "*" not in text:
-                refs.add((head, text))
-        elif "." not in text and not label and _NAMESPACE.fullmatch(text):
-            refs.add((resource.namespace, text))  # a short name: a host, gateway, ...
-        elif text == "*" and key == "hosts":
-            found_hosts.add(text)  # every host: conflicts with another "*" on a Gateway
-        if "." in text and _HOST.fullmatch(text):
-            found_hosts.add(text)
-            labels = text.split(".svc.", 1)[0].split(".")
-            if ".svc." in text:
-                namespaces.add(labels[-1])
-            else:
-                namespaces.update(labels)
-            if len(labels) >= 2 and "*" not in labels[0]:
-                refs.add((labels[1], labels[0]))
-    covering: set[str] = set()
-    for host in found_hosts:
-        covering |= _covering(host)
-    workload = workload_of(resource)
-    return Names(
-        frozenset(n for n in namespaces if _NAMESPACE.fullmatch(n)),
-        frozenset(found_hosts),
-        frozenset(covering),
-        frozenset(refs),
-        workload.labels if workload is not None else None,
-    )
-
-
-class NamesCache:
-    """:func:`names` by resource, for as long as the resource is in the workspace (a
-    parsed resource never changes; an edit replaces it by a new one)."""
-
-    def __init__(self) -> None:
-        self._by_resource: dict[Resource, Names] = {}
-
-    def __call__(self, resource: Resource) -> Names:
-        found = self._by_resource.get(resource)
-        if found is None:
-            found = self._by_resource[resource] = names(resource)
-        return found
-
-    def forget(self, resources: Iterable[Resource]) -> None:
-        for resource in resources:
-            self._by_resource.pop(resource, None)
-
 
 #: How many resources elsewhere may name a namespace an edit points to before it counts
 #: as a hub (see :func:`neighbourhood`).
 HUB_SIZE = 200
+#: Kinds whose resources in the root namespace apply to every namespace.
+MESH_WIDE_KINDS = frozenset(
+    {
+        "AuthorizationPolicy",
+        "ConfigMap",
+        "DestinationRule",
+        "EnvoyFilter",
+        "PeerAuthentication",
+        "ProxyConfig",
+        "RequestAuthentication",
+        "Sidecar",
+        "Telemetry",
+        "TrafficExtension",
+        "WasmPlugin",
+    }
+)
 
 
 @dataclass
@@ -182,20 +92,45 @@ class Neighbourhood:
 
 
 def mesh_wide(resource: Resource, root_namespace: str) -> bool:
-    """Whether a resource's findings may depend on any namespace: it lives in the root
-    namespace (mesh-wide policy and defaults) or in none (other than a Namespace)."""
-    return resource.namespace == root_namespace or (
-        resource.namespace == "" and resource.kind != "Namespace"
-    )
+    """Whether a resource's findings may depend on any namespace: mesh-wide policy and
+    defaults (in the root namespace), or a resource in no namespace (but a Namespace)."""
+    if resource.namespace == root_namespace:
+        return resource.kind in MESH_WIDE_KINDS
+    return resource.namespace == "" and resource.kind != "Namespace"
+
+
+@dataclass
+class _Edit:
+    """What the changed resources live in and name."""
+
+    dirty: set[str]
+    names: list[Names]
+
+    def __post_init__(self) -> None:
+        union = frozenset().union
+        self.hosts = union(*(n.hosts for n in self.names))
+        self.covering = union(*(n.covering for n in self.names))
+        self.refs = union(*(n.refs for n in self.names))
+        self.namespaces = union(*(n.namespaces for n in self.names))
+        self.pods = [n.pod_labels for n in self.names if n.pod_labels is not None]
+
+    def named_by(self, found: Names, refs: frozenset) -> bool:
+        """Whether a resource naming ``found`` names where the edit is, one of ``refs``,
+        or one of the edit's hosts."""
+        return (
+            not self.dirty.isdisjoint(found.namespaces)
+            or not refs.isdisjoint(found.refs)
+            or (bool(self.hosts) and found.overlaps(self.hosts, self.covering))
+        )
 
 
 def neighbourhood(
     mesh: Mesh,
     changed: list[Resource],
     root_namespace: str,
+    names: NamesIndex,
     *,
     namespaces_changed: bool,
-    names_of=names,
     also: Iterable[Resource] = (),
     hub_size: int = HUB_SIZE,
 ) -> Neighbourhood | None:
@@ -206,98 +141,71 @@ def neighbourhood(
     Resources in ``also`` are re-checked in any case (if still in the mesh).
 
     A namespace the edit points to that more than ``hub_size`` resources elsewhere name
-    (a shared ingress Gateway's, say) is a hub. There only the resources the edit names
-    (``ns/name``, ``name.ns.svc...``) or shares a name with are re-checked, apart from
-    the rest of the scope: everything that names the hub is around them, not around
-    the rest."""
-    dirty = {r.namespace for r in changed}
-    if namespaces_changed or "" in dirty or root_namespace in dirty:
+    (a shared ingress Gateway's, say) is a hub, and so is the root namespace. There only
+    the resources the edit names (``ns/name``, ``name.ns.svc...``) or shares a name with
+    are re-checked, apart from the rest of the scope: everything that names the hub is
+    around them, not around the rest."""
+    also = set(also)
+    edit = _Edit({r.namespace for r in changed}, [names(r) for r in changed])
+    if namespaces_changed or "" in edit.dirty or root_namespace in edit.dirty:
         return None
-    changed_names = [names_of(r) for r in changed]
-    hosts = frozenset().union(*(n.hosts for n in changed_names))
-    covering = frozenset().union(*(n.covering for n in changed_names))
     # Where the edit is, and where it points (a Gateway there may count its routes).
-    near = dirty | (
-        frozenset().union(*(n.namespaces for n in changed_names)) & mesh.namespaces_seen
-    )
-    hubs = _hubs(mesh, near - dirty, names_of, hub_size)
-    refs = frozenset().union(*(n.refs for n in changed_names))
+    near = edit.dirty | (edit.namespaces & mesh.namespaces_seen)
+    hubs = {root_namespace} | {
+        ns for ns in near - edit.dirty - {root_namespace} if names.naming_elsewhere(ns) > hub_size
+    }
     # What elsewhere shares a reference into a hub (every route bound to a shared
     # Gateway, say) only matters through the other channels.
-    shared = frozenset(ref for ref in refs if ref[0] not in hubs)
-    scope: list[Resource] = []
-    hubbed: list[Resource] = []
-    wide: list[Resource] = []
-
-    def place(r: Resource) -> None:
-        if mesh_wide(r, root_namespace):
-            wide.append(r)
-        elif r.namespace in hubs:
-            hubbed.append(r)
-        else:
-            scope.append(r)
-
-    for r in mesh.resources:
-        if mesh_wide(r, root_namespace):
-            if r.linted:
-                wide.append(r)
-        elif r.namespace in hubs:
+    shared = frozenset(ref for ref in edit.refs if ref[0] not in hubs)
+    candidates = _union(names.living, near)
+    candidates |= _union(names.naming, edit.dirty)
+    candidates |= _union(names.referring, edit.refs)
+    candidates |= names.overlapping(edit.hosts, edit.covering)
+    candidates |= {r for r in names.living.get("", ()) if r.kind == "Namespace" and r.name in near}
+    candidates.update(also)
+    wide = {r for r in _union(names.living, {root_namespace, ""}) if mesh_wide(r, root_namespace)}
+    scope, hubbed = set(), set()
+    for r in candidates - wide:
+        if mesh.get_key(r.key) is not r:
+            continue
+        found = names(r)
+        if r.namespace in hubs:
             # In a hub, only what the edit names or shares a name with, or what names
             # where the edit is or its hosts.
-            r_names = names_of(r)
-            if r.linted and (
-                (r.namespace, r.name) in refs
-                or not refs.isdisjoint(r_names.refs)
-                or not dirty.isdisjoint(r_names.namespaces)
-                or (hosts and r_names.overlaps(hosts, covering))
-            ):
-                hubbed.append(r)
-        elif r.namespace in near or (r.kind == "Namespace" and r.name in near):
-            scope.append(r)
-        else:
-            r_names = names_of(r)
-            if (
-                not dirty.isdisjoint(r_names.namespaces)
-                or not shared.isdisjoint(r_names.refs)
-                or (hosts and r_names.overlaps(hosts, covering))
-            ):
-                scope.append(r)
-    taken = {*scope, *hubbed, *wide}
-    for r in set(also):
-        if r not in taken and mesh.get_key(r.key) is r:
-            place(r)
-    pods = _Pods(mesh, names_of)
-    picked = [n.pod_labels for n in changed_names if n.pod_labels is not None]
-    taken = {*scope, *hubbed, *wide}
+            if r in also or (r.namespace, r.name) in edit.refs or edit.named_by(found, edit.refs):
+                hubbed.add(r)
+        elif (
+            r in also
+            or r.namespace in near
+            or r.kind == "Namespace"
+            or edit.named_by(found, shared)
+        ):
+            scope.add(r)
     for gateway in mesh.of_kind("Gateway"):
-        if gateway not in taken:
+        if gateway not in scope and gateway not in hubbed and gateway not in wide:
             selector = _selector(gateway)
-            if not dirty.isdisjoint(pods.namespaces(selector)) or any(
-                selects(selector, labels) for labels in picked
+            pods = names.selected(selector)
+            if any(p.namespace in edit.dirty for p in pods) or any(
+                selects(selector, labels) for labels in edit.pods
             ):
-                place(gateway)
+                (hubbed if gateway.namespace in hubs else scope).add(gateway)
+    wide = {r for r in wide if r.linted and mesh.get_key(r.key) is r}
     return Neighbourhood(
-        Check({r.key for r in scope}, _context(mesh, scope, root_namespace, names_of, pods, hubs)),
+        Check({r.key for r in scope}, _context(mesh, scope, root_namespace, names, hubs)),
         # What a hub's resources depend on: what names the hub, say.
         Check(
             {r.key for r in hubbed},
-            _context(mesh, hubbed, root_namespace, names_of, pods) if hubbed else [],
+            _context(mesh, hubbed, root_namespace, names) if hubbed else [],
         ),
         Check({r.key for r in wide}, None),
     )
 
 
-def _hubs(mesh: Mesh, pointed: set[str], names_of, hub_size: int) -> frozenset[str]:
-    """The namespaces among ``pointed`` that more than ``hub_size`` resources elsewhere
-    name."""
-    if not pointed:
-        return frozenset()
-    naming = dict.fromkeys(pointed, 0)
-    for r in mesh.resources:
-        for namespace in names_of(r).namespaces & pointed:
-            if namespace != r.namespace:
-                naming[namespace] += 1
-    return frozenset(namespace for namespace, count in naming.items() if count > hub_size)
+def _union(index: dict, keys: Iterable) -> set[Resource]:
+    found: set[Resource] = set()
+    for key in keys:
+        found |= index.get(key, set())
+    return found
 
 
 def _selector(gateway: Resource) -> dict[str, str]:
@@ -306,70 +214,39 @@ def _selector(gateway: Resource) -> dict[str, str]:
     return string_map(gateway.spec.get("selector"))
 
 
-class _Pods:
-    """The namespaces of the pods a selector selects, in every namespace (built on
-    first use)."""
-
-    def __init__(self, mesh: Mesh, names_of) -> None:
-        self._mesh = mesh
-        self._names_of = names_of
-        self._by_label: dict[tuple[str, str], list[tuple[str, dict]]] | None = None
-
-    def namespaces(self, selector: dict[str, str]) -> set[str]:
-        if self._by_label is None:
-            self._by_label = {}
-            for resource in self._mesh.of_kind(*WORKLOAD_KINDS):
-                labels = self._names_of(resource).pod_labels
-                for item in (labels or {}).items():
-                    self._by_label.setdefault(item, []).append((resource.namespace, labels))
-        if not selector:
-            return {ns for pods in self._by_label.values() for ns, _ in pods}
-        first = next(iter(selector.items()))
-        return {ns for ns, labels in self._by_label.get(first, ()) if selects(selector, labels)}
-
-
 def _context(
     mesh: Mesh,
-    scope: list[Resource],
+    scope: set[Resource],
     root_namespace: str,
-    names_of,
-    pods: _Pods,
-    hubs: frozenset[str] = frozenset(),
+    names: NamesIndex,
+    hubs: Iterable[str] = (),
 ) -> list[Resource]:
-    """The scope plus what it depends on: every resource in the namespaces the scope
-    lives in or names, in the root namespace (mesh-wide defaults) and cluster-scoped,
-    every resource naming the same namespaces (but hubs), resources or hosts, and the
-    namespaces of the pods its Gateways select."""
+    """The scope plus what it depends on, in the mesh's order: every resource in the
+    namespaces the scope lives in or names, in the root namespace (mesh-wide defaults)
+    and cluster-scoped, every resource naming the same namespaces (but hubs), resources
+    (but in hubs) or hosts, and the namespaces of the pods its Gateways select."""
     own = {r.namespace for r in scope}
     named: set[str] = set()
     hosts: set[str] = set()
     covering: set[str] = set()
     refs: set[tuple[str, str]] = set()
     for resource in scope:
-        resource_names = names_of(resource)
-        named |= resource_names.namespaces
-        hosts |= resource_names.hosts
-        covering |= resource_names.covering
-        refs |= resource_names.refs
+        found = names(resource)
+        named |= found.namespaces
+        hosts |= found.hosts
+        covering |= found.covering
+        refs |= found.refs
     named &= mesh.namespaces_seen
     members = own | named | {root_namespace, ""}
-    # Nearly everything names the root namespace, and many resources name a hub; what
-    # lives there is checked on the whole mesh.
-    others = frozenset(own | (named - {root_namespace} - hubs))
-    frozen_hosts, frozen_covering = frozenset(hosts), frozenset(covering)
-    frozen_refs = frozenset(ref for ref in refs if ref[0] not in hubs)
     for gateway in (r for r in scope if r.kind == "Gateway"):
-        members |= pods.namespaces(_selector(gateway))
-    out = []
-    for r in mesh.resources:
-        if r.namespace in members:
-            out.append(r)
-        else:
-            r_names = names_of(r)
-            if (
-                not others.isdisjoint(r_names.namespaces)
-                or not frozen_refs.isdisjoint(r_names.refs)
-                or r_names.overlaps(frozen_hosts, frozen_covering)
-            ):
-                out.append(r)
-    return out
+        members |= {p.namespace for p in names.selected(_selector(gateway))}
+    # Nearly everything names the root namespace, and many resources name a hub; what
+    # lives there is checked apart, around what names it.
+    hubs = {*hubs}
+    others = own | (named - {root_namespace} - hubs)
+    found = set(scope)
+    found |= _union(names.living, members)
+    found |= _union(names.naming, others)
+    found |= _union(names.referring, (ref for ref in refs if ref[0] not in hubs))
+    found |= names.overlapping(hosts, covering)
+    return mesh.in_order(r for r in found if mesh.get_key(r.key) is r)

@@ -48,17 +48,18 @@ class MeshlintServer(LanguageServer):
         #: A save re-lints everything at once.
         self.full_relint = False
         self.confirming: asyncio.Task | None = None
+        self.confirm_waiting = False
 
     def schedule(self, delay: float = DEBOUNCE_SECONDS) -> None:
         """Re-lint after ``delay`` seconds of quiet (each new change restarts the wait).
 
         Only a re-lint still waiting is cancelled: one already running finishes (a thread
-        cannot be interrupted) and the next waits for it; a confirming full re-lint stops
-        at its next rule, as the workspace has changed.
+        cannot be interrupted) and the next waits for it; a confirming full re-lint that
+        is running stops at its next rule, as the workspace has changed.
         """
         if self.pending is not None and not self.pending.done() and self.waiting:
             self.pending.cancel()
-        if self.confirming is not None and not self.confirming.done():
+        if self.confirming is not None and self.confirm_waiting:
             self.confirming.cancel()
         self.waiting = True
         self.pending = asyncio.get_running_loop().create_task(self._relint(delay))
@@ -75,7 +76,9 @@ class MeshlintServer(LanguageServer):
     async def _confirm(self) -> None:
         """After a pause, re-lint everything, correcting anything the fast re-lint of a
         neighbourhood missed; give up as soon as the workspace changes."""
+        self.confirm_waiting = True
         await asyncio.sleep(CONFIRM_SECONDS)
+        self.confirm_waiting = False
         workspace = self.mesh_workspace
         generation = workspace.generation
         async with self.lock, contextlib.suppress(Cancelled):

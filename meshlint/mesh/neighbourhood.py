@@ -114,7 +114,7 @@ class _Edit:
         self.namespaces = union(*(n.namespaces for n in self.names))
         self.pods = [n.pod_labels for n in self.names if n.pod_labels is not None]
 
-    def named_by(self, found: Names, refs: frozenset) -> bool:
+    def pointed_at_by(self, found: Names, refs: frozenset) -> bool:
         """Whether a resource naming ``found`` names where the edit is, one of ``refs``,
         or one of the edit's hosts."""
         return (
@@ -172,13 +172,17 @@ def neighbourhood(
         if r.namespace in hubs:
             # In a hub, only what the edit names or shares a name with, or what names
             # where the edit is or its hosts.
-            if r in also or (r.namespace, r.name) in edit.refs or edit.named_by(found, edit.refs):
+            if (
+                r in also
+                or (r.namespace, r.name) in edit.refs
+                or edit.pointed_at_by(found, edit.refs)
+            ):
                 hubbed.add(r)
         elif (
             r in also
             or r.namespace in near
             or r.kind == "Namespace"
-            or edit.named_by(found, shared)
+            or edit.pointed_at_by(found, shared)
         ):
             scope.add(r)
     for gateway in mesh.of_kind("Gateway"):

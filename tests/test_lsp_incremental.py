@@ -261,5 +261,5 @@ def test_rules_that_suggest_names_from_the_whole_mesh_say_so():
     them; a rule that reads ``mesh.whole`` without the flag would go stale."""
     for rule in builtin_rules():
         source = Path(sys.modules[rule.__module__].__file__).read_text()
-        reads_whole = re.search(r"mesh\.whole\b|selection\.no_match\(", source)
+        reads_whole = re.search(r"mesh\.whole\b|selection\.(no_match|selector_answer)\(", source)
         assert bool(reads_whole) <= rule.hints_from_whole_mesh, rule.id

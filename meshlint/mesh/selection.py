@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from meshlint.fieldpath import Path, get
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.index import ASSUMED_FILE, Mesh
+from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.suggest import hint
 from meshlint.mesh.workloads import Workload
@@ -88,6 +89,26 @@ def no_match(
         }
         return (*path, key), f"{message}: no workload has {key}={value}" + hint(value, values)
     return path, message
+
+
+@per_mesh
+def selector_answer(
+    mesh: Mesh,
+    items: tuple[tuple[str, str], ...],
+    namespace: str | None,
+    path: Path,
+    in_mesh: Callable[[Mesh, Workload], bool] | None = None,
+) -> tuple[Resolution, Path, str]:
+    """Whether the selector of ``items`` selects workloads in ``namespace`` (see
+    :func:`select_workloads`; ``in_mesh(mesh, workload)`` says which count), and where
+    and how to report it when it does not (see :func:`no_match`). Once per mesh and
+    question: resources sharing a selector share the answer."""
+    selector = dict(items)
+    accept = None if in_mesh is None else (lambda w: in_mesh(mesh, w))
+    resolution = select_workloads(mesh, selector, namespace, accept)
+    if resolution.found:
+        return resolution, path, ""
+    return (resolution, *no_match(mesh, selector, namespace, path))
 
 
 def namespace_pattern_matches(pattern: str, namespace: str) -> bool:

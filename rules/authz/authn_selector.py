@@ -16,7 +16,6 @@ class AuthnSelectorNoWorkload(Rule):
 
     def check(self, mesh):
         root = str(effective_mesh_config(mesh).get("rootNamespace") or "istio-system")
-        answers: dict[tuple, tuple] = {}  # policies often share a selector
         for policy in mesh.of_kind(self.policy_kind):
             if not policy.linted or selection.has_target_ref(policy):
                 continue
@@ -24,21 +23,10 @@ class AuthnSelectorNoWorkload(Rule):
             if selector is None:
                 continue
             namespace = None if policy.namespace == root else policy.namespace
-            key = (namespace, frozenset(selector.items()))
-            if key not in answers:
-                answers[key] = self._answer(mesh, selector, namespace)
-            resolution, path, message = answers[key]
+            resolution, path, message = selection.selector_answer(
+                mesh, tuple(selector.items()), namespace, selection.POLICY_SELECTOR, in_mesh
+            )
             yield from self.unresolved(policy, path, resolution, message, mesh)
-
-    @staticmethod
-    def _answer(mesh, selector, namespace):
-        resolution = selection.select_workloads(
-            mesh, selector, namespace, lambda w: in_mesh(mesh, w)
-        )
-        if resolution.found:
-            return resolution, (), ""
-        path, message = selection.no_match(mesh, selector, namespace, selection.POLICY_SELECTOR)
-        return resolution, path, message
 
 
 class PeerAuthenticationNoWorkload(AuthnSelectorNoWorkload):

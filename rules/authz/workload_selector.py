@@ -108,7 +108,7 @@ class AuthorizationPolicyNoWorkload(Rule):
 
     def check(self, mesh):
         root = str(effective_mesh_config(mesh).get("rootNamespace") or "istio-system")
-        answers: dict[tuple, tuple] = {}  # policies with one selector share the answer
+        answers: dict[str, object] = {}  # namespace-wide policies of one namespace share it
         for policy in mesh.of_kind("AuthorizationPolicy"):
             if policy.linted and not selection.has_target_ref(policy):
                 yield from self._check_policy(policy, policy.namespace == root, answers, mesh)
@@ -120,14 +120,9 @@ class AuthorizationPolicyNoWorkload(Rule):
                 yield from self._namespace_wide(policy, answers, mesh)
             return
         namespace = None if mesh_wide else policy.namespace
-        key = (namespace, tuple(selector.items()))
-        if key not in answers:
-            resolution = selection.select_workloads(
-                mesh, selector, namespace, lambda w: in_mesh(mesh, w)
-            )
-            path = selection.POLICY_SELECTOR
-            answers[key] = resolution, *selection.no_match(mesh, selector, namespace, path)
-        resolution, path, message = answers[key]
+        resolution, path, message = selection.selector_answer(
+            mesh, tuple(selector.items()), namespace, selection.POLICY_SELECTOR, in_mesh
+        )
         yield from self.unresolved(policy, path, resolution, message, mesh)
 
     def _namespace_wide(self, policy, answers, mesh):

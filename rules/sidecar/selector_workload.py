@@ -92,20 +92,15 @@ class SidecarSelectorNoWorkload(Rule):
     hints_from_whole_mesh = True
 
     def check(self, mesh):
-        answers: dict[tuple, tuple] = {}  # Sidecars with one selector share the answer
         for sidecar in mesh.of_kind("Sidecar"):
             if sidecar.linted:
-                yield from self._check_sidecar(sidecar, answers, mesh)
+                yield from self._check_sidecar(sidecar, mesh)
 
-    def _check_sidecar(self, resource, answers, mesh):
+    def _check_sidecar(self, resource, mesh):
         selector = selection.selector_of(resource, selection.SIDECAR_SELECTOR)
         if selector is None:
             return
-        namespace = resource.namespace
-        key = (namespace, tuple(selector.items()))
-        if key not in answers:
-            resolution = selection.select_workloads(mesh, selector, namespace)
-            path = selection.SIDECAR_SELECTOR
-            answers[key] = resolution, *selection.no_match(mesh, selector, namespace, path)
-        resolution, path, message = answers[key]
+        resolution, path, message = selection.selector_answer(
+            mesh, tuple(selector.items()), resource.namespace, selection.SIDECAR_SELECTOR
+        )
         yield from self.unresolved(resource, path, resolution, message, mesh)

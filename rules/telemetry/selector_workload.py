@@ -92,20 +92,15 @@ class TelemetrySelectorNoWorkload(Rule):
     hints_from_whole_mesh = True
 
     def check(self, mesh):
-        answers: dict[tuple, tuple] = {}  # Telemetries with one selector share the answer
         for telemetry in mesh.of_kind("Telemetry"):
             if telemetry.linted and not selection.has_target_ref(telemetry):
-                yield from self._check_telemetry(telemetry, answers, mesh)
+                yield from self._check_telemetry(telemetry, mesh)
 
-    def _check_telemetry(self, telemetry, answers, mesh):
+    def _check_telemetry(self, telemetry, mesh):
         selector = selection.selector_of(telemetry)
         if selector is None:
             return
-        namespace = telemetry.namespace
-        key = (namespace, tuple(selector.items()))
-        if key not in answers:
-            resolution = selection.select_workloads(mesh, selector, namespace)
-            path = selection.POLICY_SELECTOR
-            answers[key] = resolution, *selection.no_match(mesh, selector, namespace, path)
-        resolution, path, message = answers[key]
+        resolution, path, message = selection.selector_answer(
+            mesh, tuple(selector.items()), telemetry.namespace, selection.POLICY_SELECTOR
+        )
         yield from self.unresolved(telemetry, path, resolution, message, mesh)

@@ -144,26 +144,9 @@ async def test_a_broken_document_gives_one_diagnostic_and_the_server_survives(cl
     assert [d.code for d in await _diagnostics(client, vs_uri)] == ["ML104"]
 
 
-EGRESS = """\
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: api, namespace: egress}
-spec:
-  hosts: [api.example.com]
-  location: MESH_EXTERNAL
-  resolution: DNS
-  ports: [{number: 443, name: https, protocol: TLS}]
-"""
-ROUTE = """\
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: api, namespace: shop}
-spec:
-  hosts: [api.example.com]
-  tls:
-  - match: [{port: 443, sniHosts: [api.example.com]}]
-    route: [{destination: {host: api.example.com, port: {number: 443}}}]
-"""
+CROSS_NAMESPACE = REPO / "tests" / "fixtures" / "cross_namespace"
+EGRESS = (CROSS_NAMESPACE / "service-entry.yaml").read_text()
+ROUTE = (CROSS_NAMESPACE / "route.yaml").read_text()
 
 
 @pytest.mark.asyncio

@@ -23,6 +23,9 @@ sys.path.insert(0, str(REPO / "tools"))
 import check_incremental
 
 BOOKINFO = SHARED / "reference" / "samples" / "bookinfo"
+CROSS_NAMESPACE = REPO / "tests" / "fixtures" / "cross_namespace"
+SERVICE_ENTRY = (CROSS_NAMESPACE / "service-entry.yaml").read_text()
+VIRTUAL_SERVICE = (CROSS_NAMESPACE / "route.yaml").read_text()
 EDITS = [
     ("virtual-services.yaml", "subset: v1", "subset: v9"),
     ("destination-rules.yaml", "name: v2\n", "name: v2x\n"),
@@ -66,28 +69,6 @@ def test_incremental_relint_matches_a_full_lint_after_each_edit(tmp_path):
         path.write_text(text.replace(old, new, 1))
         incremental.update(str(path), path.read_text())
         assert _summary(incremental.lint()) == _fresh(tmp_path), name
-
-
-SERVICE_ENTRY = """\
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: api, namespace: a}
-spec:
-  hosts: [api.example.com]
-  location: MESH_EXTERNAL
-  resolution: DNS
-  ports: [{number: 443, name: https, protocol: TLS}]
-"""
-VIRTUAL_SERVICE = """\
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: api, namespace: b}
-spec:
-  hosts: [api.example.com]
-  tls:
-  - match: [{port: 443, sniHosts: [api.example.com]}]
-    route: [{destination: {host: api.example.com, port: {number: 443}}}]
-"""
 
 
 def test_an_edit_to_an_external_host_re_checks_its_users_in_other_namespaces(tmp_path):

@@ -20,20 +20,26 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def per_mesh(function: Callable[..., T]) -> Callable[..., T]:
-    """Cache ``function(mesh, *args)`` (hashable ``args``) for as long as ``mesh`` lives."""
+def _while_first_lives(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``function(first, *args)`` (hashable ``args``) for as long as ``first``
+    lives."""
     caches: weakref.WeakKeyDictionary[Any, dict[tuple, T]] = weakref.WeakKeyDictionary()
 
     @functools.wraps(function)
-    def cached(mesh: Any, *args: Hashable) -> T:
-        cache = caches.get(mesh)
+    def cached(first: Any, *args: Hashable) -> T:
+        cache = caches.get(first)
         if cache is None:
-            cache = caches[mesh] = {}
+            cache = caches[first] = {}
         if args not in cache:
-            cache[args] = function(mesh, *args)
+            cache[args] = function(first, *args)
         return cache[args]
 
     return cached
+
+
+def per_mesh(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache ``function(mesh, *args)`` (hashable ``args``) for as long as ``mesh`` lives."""
+    return _while_first_lives(function)
 
 
 def per_list(function: Callable[..., T]) -> Callable[..., T]:
@@ -64,15 +70,4 @@ def per_list(function: Callable[..., T]) -> Callable[..., T]:
 def per_resource(function: Callable[..., T]) -> Callable[..., T]:
     """Cache ``function(resource, *args)`` (hashable ``args``) for as long as the resource
     lives. Only for what the resource alone decides: a parsed resource never changes."""
-    caches: weakref.WeakKeyDictionary[Any, dict[tuple, T]] = weakref.WeakKeyDictionary()
-
-    @functools.wraps(function)
-    def cached(resource: Any, *args: Hashable) -> T:
-        cache = caches.get(resource)
-        if cache is None:
-            cache = caches[resource] = {}
-        if args not in cache:
-            cache[args] = function(resource, *args)
-        return cache[args]
-
-    return cached
+    return _while_first_lives(function)

@@ -153,6 +153,7 @@ def test_json_contract():
 
 def test_stdin_is_read_with_dash():
     text = (EXAMPLE / "virtual-services.yaml").read_text()
+    text += "---\n" + (EXAMPLE / "destination-rules.yaml").read_text()
     run = meshlint("lint", "--format", "json", "-", stdin=text, cwd=REPO)
     assert run.returncode == 1
     assert {f["location"]["file"] for f in json.loads(run.stdout)["findings"]} == {"-"}

@@ -27,6 +27,7 @@ from meshlint.graphview.labels import match_summary
 from meshlint.graphview.layout import layout
 from meshlint.graphview.mermaid import label, render_mermaid
 from meshlint.graphview.model import View
+from meshlint.mesh.config import MeshSettings
 
 from conftest import REPO, SHARED, needs_shared
 
@@ -128,13 +129,14 @@ spec:
 """
 
 
-def view_of(tmp_path: Path, *texts: str) -> View:
+def view_of(tmp_path: Path, *texts: str, assume_complete: bool = False) -> View:
     paths = []
     for i, text in enumerate(texts):
         path = tmp_path / f"{i}.yaml"
         path.write_text(textwrap.dedent(text))
         paths.append(str(path))
-    result = lint(LintOptions(paths=paths))
+    settings = MeshSettings(assume_complete=assume_complete)
+    result = lint(LintOptions(paths=paths, settings=settings))
     return build_view(result.mesh, result.findings)
 
 
@@ -219,7 +221,7 @@ def test_broken_subset_is_a_red_edge_to_a_dashed_missing_node(tmp_path):
 
 
 def test_missing_gateway_and_host_are_drawn_where_the_references_break(tmp_path):
-    view = view_of(tmp_path, REVIEWS, BROKEN_REFERENCES)
+    view = view_of(tmp_path, REVIEWS, BROKEN_REFERENCES, assume_complete=True)
     gateway = edge(view, "missing Gateway default/nope-gateway", "VirtualService default/front")
     assert "vs-gateway-not-found" in [f.rule.name for f in gateway.findings]
     assert view.nodes["missing Gateway default/nope-gateway"].severity.label == "error"

@@ -267,7 +267,7 @@ def _write(text: str, destination: str) -> None:
 
 
 def print_summary(result, findings: list[Finding]) -> None:
-    from meshlint.report.summary import describe
+    from meshlint.report.summary import describe, unchecked_note
 
     files = len(result.files)
     line = f"{describe(findings)} in {files} file{'s' if files != 1 else ''} "
@@ -278,3 +278,6 @@ def print_summary(result, findings: list[Finding]) -> None:
     if result.unparsed:
         line += f"; {len(result.unparsed)} could not be parsed"
     click.echo(line, err=True)
+    note = unchecked_note(result)
+    if note:
+        click.echo(note, err=True)

@@ -51,7 +51,9 @@ def _gateway(spec: dict, root: str) -> AssumedGateway:
         )
         for p in spec.get("ports", [])
     ] or [GatewayPort(80, 8080, "http2"), GatewayPort(443, 8443, "https")]
-    return AssumedGateway(spec["name"], spec.get("namespace", root), dict(spec["labels"]), ports)
+    return AssumedGateway(
+        spec["name"], spec.get("namespace", root), dict(spec["labels"]), ports, declared=True
+    )
 
 
 def mesh_settings(keys: MeshKeys) -> MeshSettings:

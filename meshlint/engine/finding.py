@@ -75,6 +75,9 @@ class Finding:
     suppression_kind: str | None = None
     #: Edits that would resolve the finding (see meshlint.engine.fix).
     fixes: list[Fix] = field(default_factory=list)
+    #: For a reference meshlint could not check: why (what the inputs lack). Such
+    #: findings are info, reported only with ``--report-unknown`` and counted otherwise.
+    unchecked: str | None = None
 
     @property
     def sort_key(self) -> tuple:

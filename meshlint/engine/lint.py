@@ -73,6 +73,8 @@ class LintResult:
     warnings: list[str] = field(default_factory=list)
     #: With a baseline: how many of its entries no longer occur.
     baseline_gone: int | None = None
+    #: References that could not be checked (unknown), when not reported as findings.
+    unchecked: list[Finding] = field(default_factory=list)
 
 
 def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
@@ -199,6 +201,10 @@ def analyze(
         findings = run_rules_in_processes(mesh, active, None, options.jobs, should_stop)
     else:
         findings = _rerun(mesh, active, increment, options.jobs, should_stop)
+    findings += _findings_on_copies(mesh, active, options.jobs, should_stop)
+    unchecked = [f for f in findings if f.unchecked is not None]
+    if not options.settings.report_unknown:
+        findings = [f for f in findings if f.unchecked is None]
     input_names = {r.name for r in rules if r.input_rule}
     for file in inputs.loaded:
         findings.extend(_problem_finding(p) for p in file.problems if p.rule in input_names)
@@ -215,6 +221,7 @@ def analyze(
         rules=rules,
         warnings=[*plugin_problems(), *suppression.warnings],
         baseline_gone=suppression.baseline_gone,
+        unchecked=unchecked,
     )
 
 
@@ -248,6 +255,25 @@ def _rerun(
             # Also those on resources derived from settings or ConfigMaps, not loaded.
             findings += [f for f in fresh if _derived(f, mesh)]
     return findings + _kept_findings(previous, mesh, near.keys, unaffected)
+
+
+def _findings_on_copies(
+    mesh: Mesh, active: list[Rule], jobs: int, should_stop: Callable[[], bool] | None
+) -> list[Finding]:
+    """Findings on the linted copies a later copy replaced in the mesh: each is checked
+    in the mesh it would make if it were the one applied (the latest copies first)."""
+    pending = [r for r in mesh.shadowed if r.linted]
+    findings: list[Finding] = []
+    while pending:
+        applied = {r.key: r for r in pending}
+        pending = [r for r in pending if applied[r.key] is not r]
+        others = (r for r in mesh.resources if r.key not in applied)
+        swapped = Mesh([*others, *applied.values()], mesh.settings, previous=mesh)
+        swapped.whole = mesh
+        copies = {id(r) for r in applied.values()}
+        fresh = run_rules_in_processes(swapped, active, set(applied), jobs, should_stop)
+        findings += [f for f in fresh if f.resource is not None and id(f.resource) in copies]
+    return findings
 
 
 def _on(finding: Finding, keys: set[tuple]) -> bool:
@@ -284,7 +310,8 @@ def _kept_findings(
             unchanged(finding) and finding.resource.key not in scope
         )
 
-    return [f for f in previous.findings if kept(f)]
+    earlier = {id(f): f for f in (*previous.findings, *previous.unchecked)}
+    return [f for f in earlier.values() if kept(f)]
 
 
 def lint(options: LintOptions) -> LintResult:

@@ -188,11 +188,12 @@ def _encode(finding: Finding, by_id: dict) -> tuple:
         finding.file,
         finding.location,
         finding.fixes,
+        finding.unchecked,
     )
 
 
 def _decode(item: tuple, by_id: dict, classes: dict) -> Finding:
-    rule_id, message, severity, resource, path, key, related, file, location, fixes = item
+    rule_id, message, severity, resource, path, key, related, file, location, fixes, why = item
     return Finding(
         rule=classes[rule_id],
         message=message,
@@ -204,4 +205,5 @@ def _decode(item: tuple, by_id: dict, classes: dict) -> Finding:
         file=file,
         location=location,
         fixes=fixes,
+        unchecked=why,
     )

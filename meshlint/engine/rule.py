@@ -166,13 +166,16 @@ class Rule:
         fixes: Iterable[Fix] = (),
     ) -> Iterator[Finding]:
         """Report a reference that did not resolve: at the rule's severity when it is
-        provably missing, as info when it is unknown and the user asked to see those."""
+        provably missing; when it is unknown, as an info finding marked ``unchecked`` (the
+        engine reports those only when the user asked to see them, and counts them)."""
         if resolution.status is Status.NOT_FOUND:
             text = f"{message} ({resolution.reason})" if resolution.reason else message
             yield self.report(resource, path, text, related=related, fixes=fixes)
-        elif resolution.status is Status.UNKNOWN and mesh.settings.report_unknown:
+        elif resolution.status is Status.UNKNOWN:
             text = f"cannot check: {message.rstrip('.')}? ({resolution.reason})"
-            yield self.report(resource, path, text, related=related, severity=Severity.INFO)
+            finding = self.report(resource, path, text, related=related, severity=Severity.INFO)
+            finding.unchecked = resolution.reason
+            yield finding
 
 
 def related_to(

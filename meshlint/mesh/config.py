@@ -48,6 +48,9 @@ class AssumedGateway:
     namespace: str
     labels: dict[str, str]
     ports: list[GatewayPort]
+    #: Declared by the user (``mesh.gateways``) rather than Istio's default: evidence of
+    #: which gateway workloads exist.
+    declared: bool = False
 
 
 def default_gateways(namespace: str = "istio-system") -> list[AssumedGateway]:

@@ -8,9 +8,11 @@ from functools import cached_property
 from meshlint.loader.nodes import positioned
 from meshlint.mesh import hosts
 from meshlint.mesh.config import AssumedGateway, MeshSettings
+from meshlint.mesh.evidence import Evidence, no_gateways, no_service_entries, no_services
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import ServiceHost, ServiceRegistry, service_hosts
+from meshlint.mesh.suggest import distance
 from meshlint.mesh.workloads import WORKLOAD_KINDS, WorkloadIndex, workload_of
 from meshlint.model import Resource
 
@@ -88,7 +90,9 @@ def gateway_name(reference: str, from_namespace: str) -> tuple[str, str]:
 class Mesh:
     """Resources of one run, indexed by kind, name, host and labels.
 
-    Later resources with the same identity replace earlier ones, as ``kubectl apply`` would.
+    Later resources with the same identity replace earlier ones, as ``kubectl apply`` would;
+    the earlier copies are kept in :attr:`shadowed` (linted on their own, and consulted
+    where a reference may be satisfied by any copy).
     """
 
     def __init__(
@@ -100,7 +104,12 @@ class Mesh:
     ):
         self.settings = settings or MeshSettings()
         by_key: dict[tuple, Resource] = {}
+        #: Earlier copies of resources a later one with the same identity replaced.
+        self.shadowed: list[Resource] = []
         for resource in resources:
+            earlier = by_key.get(resource.key)
+            if earlier is not None:
+                self.shadowed.append(earlier)
             by_key[resource.key] = resource
         if previous is not None and previous.settings is self.settings:
             self._assumed = previous._assumed
@@ -155,6 +164,19 @@ class Mesh:
     def _positions(self) -> dict[int, int]:
         return {id(r): i for i, r in enumerate(self.resources)}
 
+    def copies(self, resource: Resource) -> list[Resource]:
+        """Every copy of a resource's identity, the one in the mesh first."""
+        if not self.shadowed:
+            return [resource]
+        return [resource, *(r for r in self._shadowed_by_key.get(resource.key, ()))]
+
+    @cached_property
+    def _shadowed_by_key(self) -> dict[tuple, list[Resource]]:
+        out: dict[tuple, list[Resource]] = {}
+        for resource in reversed(self.shadowed):
+            out.setdefault(resource.key, []).append(resource)
+        return out
+
     def get_key(self, key: tuple) -> Resource | None:
         """The resource with a :attr:`Resource.key`."""
         return self._by_key.get(key)
@@ -176,6 +198,9 @@ class Mesh:
         one does and suggests names from all of it (for a re-check of part of the mesh)."""
         part = Mesh(resources, self.settings, previous=self)
         part.__dict__["namespaces_seen"] = self.namespaces_seen
+        part.__dict__["evidence"] = self.evidence
+        part.shadowed = self.shadowed
+        part.__dict__["_shadowed_by_key"] = self._shadowed_by_key
         part.whole = self.whole
         return part
 
@@ -197,6 +222,14 @@ class Mesh:
         seen = {r.namespace for r in self.resources if r.namespace and r.file != ASSUMED_FILE}
         seen.update(r.name for r in self._by_kind.get("Namespace", ()))
         return frozenset(seen)
+
+    @cached_property
+    def evidence(self) -> Evidence:
+        """Which places the inputs describe (what Istio is assumed to create aside)."""
+        given = [r for r in self.resources if r.file != ASSUMED_FILE]
+        workloads = [w for w in self.workloads.all if w.resource.file != ASSUMED_FILE]
+        declared = any(g.declared for g in self.settings.gateways)
+        return Evidence.of(given, workloads, declared_gateways=declared)
 
     def namespace(self, name: str) -> Resolution:
         """Whether a namespace exists: found, or unknown (never provably absent offline)
@@ -249,10 +282,29 @@ class Mesh:
             return not_found(f"{owners} defines it but does not export it to {from_namespace}")
         if self.settings.assume_complete:
             return not_found()
-        owner_namespace = hosts.cluster_local_namespace(host, self.settings.cluster_domain)
-        if owner_namespace is not None and owner_namespace not in self.namespaces_seen:
-            return unknown(f"namespace {owner_namespace} is not in the analyzed files")
-        return not_found()
+        return self._absent_host(host, from_namespace)
+
+    def _absent_host(self, host: str, from_namespace: str) -> Resolution:
+        """A host the registry lacks: not found when the inputs hold the place it would
+        be defined in (the Services of its namespace; for an external host, the
+        ServiceEntries of the referring namespace) or a host one or two edits from it
+        there; unknown otherwise."""
+        domain = self.settings.cluster_domain
+        owner = hosts.cluster_local_namespace(host, domain)
+        evidence = self.evidence
+        if owner is not None:
+            if evidence.has("Service", owner):
+                return not_found()
+            reason = no_services(owner)
+            nearby = self.whole.services.in_namespace(owner, domain)
+        else:
+            if evidence.has("ServiceEntry", from_namespace):
+                return not_found()
+            reason = no_service_entries(from_namespace)
+            nearby = self.whole.services.near(host, slack=2)
+        if any(0 < distance(host, other) <= 2 for other in nearby):
+            return not_found()
+        return unknown(reason)
 
     def destination_rules_for(self, host: str, from_namespace: str) -> list[Resource]:
         """DestinationRules visible from a namespace whose host covers ``host``
@@ -319,9 +371,9 @@ class Mesh:
         ]
         if matches:
             return found(matches)
-        if self.settings.assume_complete or namespace in self.namespaces_seen:
+        if self.settings.assume_complete or self.evidence.has("Gateway", namespace):
             return not_found()
-        return unknown(f"namespace {namespace} is not in the analyzed files")
+        return unknown(no_gateways(namespace))
 
     @cached_property
     def graph(self):

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from meshlint.fieldpath import Path, get
+from meshlint.mesh.evidence import no_workloads
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.index import ASSUMED_FILE, Mesh
 from meshlint.mesh.memo import per_mesh
@@ -69,7 +70,7 @@ def select_workloads(
         return unknown("workloads outside the analyzed files may carry these labels")
     if describes_namespace(mesh, namespace):
         return not_found()
-    return unknown(f"no workload of namespace {namespace} is in the analyzed files")
+    return unknown(no_workloads(namespace))
 
 
 def no_match(

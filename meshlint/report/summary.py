@@ -40,6 +40,29 @@ def describe(findings: list[Finding]) -> str:
     )
 
 
+MAX_REASONS = 3
+
+
+def unchecked_note(result) -> str:
+    """What could not be checked and how to check it, once for the whole run:
+    ``23 references could not be checked: no Services of namespace default among the
+    inputs (lint them together, add --context, or --assume-complete)``; '' when none."""
+    unchecked = getattr(result, "unchecked", [])
+    if not unchecked:
+        return ""
+    reasons = Counter(f.unchecked for f in unchecked).most_common()
+    named = "; ".join(
+        reason if len(reasons) == 1 else f"{reason} ({n})" for reason, n in reasons[:MAX_REASONS]
+    )
+    if len(reasons) > MAX_REASONS:
+        named += f"; {len(reasons) - MAX_REASONS} more reasons"
+    n = len(unchecked)
+    return (
+        f"{n} reference{'s' if n != 1 else ''} could not be checked: {named} "
+        "(lint them together, add --context, or --assume-complete; --report-unknown lists them)"
+    )
+
+
 def summary(result, findings: list[Finding]) -> dict:
     return {
         **counts(findings),
@@ -47,4 +70,5 @@ def summary(result, findings: list[Finding]) -> dict:
         "resources": result.resources,
         "unparsed_files": len(result.unparsed),
         "suppressed": sum(1 for f in findings if f.suppressed_by),
+        "unchecked": len(getattr(result, "unchecked", [])),
     }

@@ -14,8 +14,9 @@ class DestinationRuleHostNotFound(Rule):
     Expands `spec.host` as istiod does (a short name takes the DestinationRule's
     namespace) and looks it up among Services and ServiceEntry hosts visible from the
     DestinationRule's namespace. Wildcard hosts (`*.local`, `*.example.com`) are policies
-    over many services and are not reported. Hosts in namespaces outside the analyzed
-    files are not reported unless `--assume-complete` is given.
+    over many services and are not reported. A host is reported only when the inputs
+    hold a Service of its namespace (a ServiceEntry of the DestinationRule's namespace for
+    an external host) or a host one or two edits away, unless `--assume-complete` is given.
 
     ## Why it matters
     The traffic policy and subsets apply to nothing: a typo here silently drops load
@@ -23,6 +24,14 @@ class DestinationRuleHostNotFound(Rule):
 
     ## Example
     ```yaml
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: reviews
+    spec:
+      selector: {app: reviews}
+      ports: [{name: http, port: 9080}]
+    ---
     apiVersion: networking.istio.io/v1
     kind: DestinationRule
     metadata:

@@ -9,6 +9,7 @@ from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.fieldpath import get
 from meshlint.mesh import egress, hosts
 from meshlint.mesh.egress import MESH, RouteRule
+from meshlint.mesh.resolve import Resolution, Status, not_found, unknown
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
 
@@ -95,6 +96,24 @@ def _mutual_settings(dr) -> list[dict]:
         ports = get(subset, ("trafficPolicy", "portLevelSettings"))
         blocks += [get(p, ("tls",)) for p in ports] if isinstance(ports, list) else []
     return [b for b in blocks if isinstance(b, dict) and b.get("mode") == "ISTIO_MUTUAL"]
+
+
+def _bound_evidence(routes: Routes, key, ref: str, mesh) -> Resolution:
+    """Not found when the inputs bind some VirtualService to the gateway (they hold its
+    routes); unknown otherwise."""
+    if mesh.settings.assume_complete or key in routes.by_gateway:
+        return not_found()
+    return unknown(f"no VirtualServices bound to gateway {ref} among the inputs")
+
+
+def _unknown_destination(rule: RouteRule, vs: Resource, served: str, mesh) -> bool:
+    """Whether a destination of the rule, other than the ``served`` host itself, is a host
+    meshlint cannot resolve (it may be the egress gateway's Service, defined elsewhere)."""
+    for _, host in rule.destinations:
+        fqdn = mesh.fqdn(host, vs.namespace)
+        if fqdn != served and mesh.resolve_host(fqdn, vs.namespace).status is Status.UNKNOWN:
+            return True
+    return False
 
 
 class EgressGatewayIncomplete(Rule):
@@ -226,11 +245,13 @@ class EgressGatewayIncomplete(Rule):
         ref = f"{gateway.namespace}/{gateway.name}"
         bound = routes.find(key, server.host)
         if not bound:
-            yield self.report(
+            yield from self.unresolved(
                 gateway,
                 server.path,
+                _bound_evidence(routes, key, ref, mesh),
                 f'no VirtualService bound to gateway {ref} routes "{server.host}": the egress '
                 f'gateway has no route for it; bind one to both "mesh" and {ref}',
+                mesh,
             )
             return
         mesh_rules = routes.find(MESH, server.host)
@@ -247,6 +268,8 @@ class EgressGatewayIncomplete(Rule):
         direct = [(vs, rule) for vs, rule in mesh_rules if rule.destinations]
         if direct:
             vs, rule = direct[0]
+            if _unknown_destination(rule, vs, server.host, mesh):
+                return  # it may be the egress gateway's Service, defined elsewhere
             yield self.report(
                 vs,
                 rule.destinations[0][0],

@@ -2,7 +2,9 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.mesh.suggest import hint
+from meshlint.mesh.evidence import NO_GATEWAY_WORKLOADS
+from meshlint.mesh.resolve import not_found, unknown
+from meshlint.mesh.suggest import closest, distance
 from meshlint.model import string_map
 
 ISTIO_NETWORKING = "networking.istio.io"
@@ -33,7 +35,11 @@ class GatewaySelectorNoWorkload(Rule):
     DaemonSets, ...) in the analyzed files, plus the gateway deployments meshlint assumes
     exist (Istio's default `istio-ingressgateway` and `istio-egressgateway` in the root
     namespace; configure others under `mesh.gateways`). Points at the label no workload
-    has.
+    has. The assumed gateways are no evidence of what is deployed: a selector is
+    reported only when the inputs hold a gateway workload (an injected gateway, an
+    `istio: ...gateway` pod, a Gateway API deployment) or gateways declared under
+    `mesh.gateways`, or when its value is one or two edits from a known one (a typo);
+    otherwise (`istio: eastwestgateway` next to nothing) it cannot be checked.
 
     ## Why it matters
     No Envoy picks up the Gateway's servers, so nothing listens on its ports: traffic
@@ -93,19 +99,32 @@ class GatewaySelectorNoWorkload(Rule):
             key = _culprit(selector, mesh)
             text = ",".join(f"{k}={v}" for k, v in selector.items())
             if key is None:
-                yield self.report(
-                    gateway,
-                    ("spec", "selector"),
+                path = ("spec", "selector")
+                message = (
                     f"selector {text} matches no workload: no Pod or pod template carries "
-                    "all of these labels",
+                    "all of these labels"
                 )
-                continue
-            values = {w.labels[key] for w in mesh.whole.workloads.all if key in w.labels}
-            yield self.report(
-                gateway,
-                ("spec", "selector", key),
-                f"selector {text} matches no workload: no workload has {key}="
-                f"{selector[key]}"
-                + hint(selector[key], values)
-                + " (declare gateways deployed elsewhere under mesh.gateways)",
+                typo = None
+            else:
+                values = {w.labels[key] for w in mesh.whole.workloads.all if key in w.labels}
+                typo = closest(selector[key], values)
+                path = ("spec", "selector", key)
+                message = (
+                    f"selector {text} matches no workload: no workload has {key}="
+                    f"{selector[key]}"
+                    + (f'; did you mean "{typo}"?' if typo else "")
+                    + " (declare gateways deployed elsewhere under mesh.gateways)"
+                )
+            yield from self.unresolved(
+                gateway, path, _resolution(mesh, key and selector[key], typo), message, mesh
             )
+
+
+def _resolution(mesh, value: str | None, typo: str | None):
+    """Not found when the inputs hold gateway workloads, or a label value one or two
+    edits from the selector's (even on an assumed default gateway); unknown otherwise."""
+    if mesh.settings.assume_complete or mesh.evidence.gateway_workloads:
+        return not_found()
+    if value is not None and typo is not None and distance(value, typo) <= 2:
+        return not_found()
+    return unknown(NO_GATEWAY_WORKLOADS)

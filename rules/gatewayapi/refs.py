@@ -88,14 +88,16 @@ def listeners(gateway: Resource) -> list[tuple[int, dict]]:
     ]
 
 
-def resolve_in_namespace(mesh: Mesh, target: Resource | None, namespace: str) -> Resolution:
-    """Found when ``target`` exists; not found when the analyzed files describe its
-    namespace (or are declared complete); unknown otherwise."""
+def resolve_in_namespace(
+    mesh: Mesh, target: Resource | None, kind: str, namespace: str
+) -> Resolution:
+    """Found when ``target`` exists; not found when the inputs hold another object of
+    its ``kind`` in its namespace (or are declared complete); unknown otherwise."""
     if target is not None:
         return found([target])
-    if mesh.settings.assume_complete or namespace in mesh.namespaces_seen:
+    if mesh.settings.assume_complete or mesh.evidence.has(kind, namespace):
         return not_found()
-    return unknown(f"namespace {namespace} is not in the analyzed files")
+    return unknown(f"no {kind}s of namespace {namespace} among the inputs")
 
 
 def grant_sources(grant: Resource) -> Iterator[tuple[str, str]]:

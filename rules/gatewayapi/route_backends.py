@@ -2,7 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
-from meshlint.mesh.resolve import not_found, unknown
+from meshlint.mesh.resolve import not_found
 from meshlint.mesh.services import as_int
 from meshlint.rules.gatewayapi.refs import (
     CORE,
@@ -36,8 +36,8 @@ class RouteBackendNotFound(Rule):
     Service (GAMMA routes for the mesh): the Service of that name in the entry's
     namespace (the route's by default) must exist and have the entry's `port`. A name
     with a dot is reported, as in Kiali: refs take a Service name and a namespace, not a
-    hostname. A Service in a namespace none of the analyzed files lives in is not
-    reported unless `--assume-complete` is given.
+    hostname. A missing Service is reported only when the inputs hold another Service
+    of its namespace, unless `--assume-complete` is given.
 
     ## Why it matters
     A backend that does not resolve makes the route answer 500 for the share of traffic
@@ -128,7 +128,7 @@ class RouteBackendNotFound(Rule):
             service = mesh.get(CORE, "Service", ref.namespace, ref.name)
             if service is None:
                 message = f'Service "{ref.name}" of namespace {ref.namespace} does not exist'
-                resolution = resolve_in_namespace(mesh, None, ref.namespace)
+                resolution = resolve_in_namespace(mesh, None, "Service", ref.namespace)
                 if resolution.missing or mesh.settings.report_unknown:
                     message += names.hint(ref.namespace, ref.name)
                 yield from self.unresolved(route, (*ref.path, "name"), resolution, message, mesh)
@@ -152,8 +152,8 @@ class RouteBackendNotGranted(Rule):
     For each `backendRefs` entry whose `namespace` differs from the route's, looks for a
     ReferenceGrant in the backend's namespace whose `from` names the route's kind and
     namespace and whose `to` names the backend's group and kind (and its name, when the
-    grant names one). When the backend's namespace is not in the analyzed files, its
-    grants cannot be seen and nothing is reported unless `--assume-complete` is given.
+    grant names one). When the inputs hold no ReferenceGrant of the backend's namespace,
+    its grants cannot be seen and nothing is reported unless `--assume-complete` is given.
     Parent Services of GAMMA routes need no grant and are not checked.
 
     ## Why it matters
@@ -251,13 +251,19 @@ class RouteBackendNotGranted(Rule):
             candidates = grants.get((ref.namespace, route.kind, route.namespace), ())
             if any(grants_reference(g, route, ref) for g in candidates):
                 continue
-            if mesh.settings.assume_complete or ref.namespace in mesh.namespaces_seen:
-                resolution = not_found()
-            else:
-                resolution = unknown(f"namespace {ref.namespace} is not in the analyzed files")
+            resolution = _grant_resolution(mesh, ref)
             kind = ref.kind if ref.group == CORE else f"{ref.kind}.{ref.group}"
             message = (
                 f"no ReferenceGrant in namespace {ref.namespace} lets {route.kind}s of "
                 f'namespace {route.namespace} use {kind} "{ref.name}"'
             )
             yield from self.unresolved(route, (*ref.path, "namespace"), resolution, message, mesh)
+
+
+def _grant_resolution(mesh, ref):
+    """A missing grant is not found when the inputs hold the backend itself or another
+    ReferenceGrant of its namespace (grants live beside what they share); unknown
+    otherwise."""
+    if mesh.get(ref.group, ref.kind, ref.namespace, ref.name) is not None:
+        return not_found()
+    return resolve_in_namespace(mesh, None, "ReferenceGrant", ref.namespace)

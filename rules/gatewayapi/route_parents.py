@@ -110,9 +110,9 @@ class RouteParentNotFound(Rule):
     Resolves each `spec.parentRefs` entry of kind `Gateway` (the default) of HTTPRoutes,
     GRPCRoutes, TCPRoutes, TLSRoutes and UDPRoutes: the Gateway of that name in the
     entry's namespace (the route's by default), then the listener its `sectionName`
-    names, then a listener on its `port`. A Gateway in a namespace none of the analyzed
-    files lives in is not reported unless `--assume-complete` is given. Service parents
-    (GAMMA mesh routes) are checked by `gwapi-route-backend-not-found`.
+    names, then a listener on its `port`. A missing Gateway is reported only when
+    the inputs hold another Gateway of its namespace, unless `--assume-complete` is
+    given. Service parents (GAMMA mesh routes) are checked by `gwapi-route-backend-not-found`.
 
     ## Why it matters
     The route attaches to nothing: its status says `Accepted: False` (or nothing at all
@@ -188,7 +188,7 @@ class RouteParentNotFound(Rule):
             if not is_gateway(ref):
                 continue
             gateway = mesh.get(GATEWAY_API, "Gateway", ref.namespace, ref.name)
-            resolution = resolve_in_namespace(mesh, gateway, ref.namespace)
+            resolution = resolve_in_namespace(mesh, gateway, "Gateway", ref.namespace)
             if gateway is None:
                 message = f'Gateway "{ref.name}" of namespace {ref.namespace} does not exist'
                 if resolution.missing or mesh.settings.report_unknown:

@@ -3,6 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh import hosts
+from meshlint.mesh.evidence import no_service_entries, no_services
 from meshlint.mesh.groups import MAX_NAMED, Group, describe
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
@@ -40,9 +41,12 @@ def resolve_egress_host(mesh, owner: str, host: str, from_namespace: str) -> Res
     if mesh.settings.assume_complete:
         return not_found()
     domain = mesh.settings.cluster_domain
-    for candidate in (owner, hosts.cluster_local_namespace(host, domain)):
-        if candidate not in (None, ANY) and candidate not in mesh.namespaces_seen:
-            return unknown(f"namespace {candidate} is not in the analyzed files")
+    places = {owner, hosts.cluster_local_namespace(host, domain)} - {None, ANY}
+    for namespace in sorted(places):
+        if not mesh.evidence.has("Service", namespace):
+            return unknown(no_services(namespace))
+    if not places and not mesh.evidence.has("ServiceEntry", from_namespace):
+        return unknown(no_service_entries(from_namespace))
     return not_found()
 
 
@@ -71,8 +75,9 @@ class SidecarEgressHostNotFound(Rule):
     a Service or ServiceEntry host of that namespace (any namespace for `*/`, the
     Sidecar's own for `./`) that is exported to the Sidecar's namespace. Short names are
     expanded with the namespace. Entries that import whole namespaces (`ns/*`), `~/`
-    entries and wildcard names are not checked. A namespace none of the analyzed files
-    lives in is not reported unless `--assume-complete` is given.
+    entries and wildcard names are not checked. A host is reported only when the inputs
+    hold a Service of the namespace it would be defined in (a ServiceEntry of the
+    Sidecar's namespace for an external host), unless `--assume-complete` is given.
 
     ## Why it matters
     A Sidecar's egress hosts are the only services its workloads can reach (with

@@ -17,8 +17,11 @@ class DestinationHostNotFound(Rule):
     `tls` routes the way istiod does: a short name is expanded with the VirtualService's
     namespace (`reviews` -> `reviews.<ns>.svc.cluster.local`), names with a dot are taken
     as written, and ServiceEntry wildcard hosts and `exportTo` visibility are honoured.
-    A host in a namespace none of the analyzed files lives in is not reported (meshlint
-    cannot see it) unless `--assume-complete` is given.
+    A missing host is reported only with evidence that the inputs hold the place it
+    would be defined in: a Service of the host's namespace for a cluster-local host, a
+    ServiceEntry of the VirtualService's namespace for an external one, or a known host
+    one or two edits away (a typo). Otherwise it cannot be checked and is counted in the
+    summary, unless `--assume-complete` is given.
 
     A VirtualService with an explicit `exportTo` is also used by the namespaces it is
     exported to, so its destinations must be visible there too: a Service exported (with

@@ -18,8 +18,10 @@ class GatewayNotFound(Rule):
     reserved `mesh`) as `namespace/name`, or `name` in the VirtualService's namespace, or
     the legacy dotted `name.namespace` form that istiod still accepts. Istio and Gateway
     API Gateways both count. References to the Gateways istiod generates for Gateway API
-    Gateways are left to `vs-internal-gateway-ref`. When exactly one Gateway of that
-    namespace has a close name, `meshlint fix --unsafe` points the reference at it.
+    Gateways are left to `vs-internal-gateway-ref`. A missing Gateway is reported only
+    when the inputs hold another Gateway of its namespace, unless `--assume-complete` is
+    given. When exactly one Gateway of that namespace has a close name,
+    `meshlint fix --unsafe` points the reference at it.
 
     ## Why it matters
     The routes never reach the gateway: traffic entering through it gets a 404.

@@ -46,9 +46,9 @@ class JwtClaimRouteWithoutAuthentication(Rule):
     `withoutHeaders`) use a `@request.auth.claims.*` key, checks that every workload the
     Gateway selects has a RequestAuthentication: one in the workload's namespace or in
     the root namespace whose `selector` matches it (or that has no selector). Gateways
-    that do not exist or select nothing are left to other rules. Not reported when
-    neither the workload's namespace nor the root namespace is in the analyzed files,
-    unless `--assume-complete` is given.
+    that do not exist or select nothing are left to other rules. Reported only when the
+    inputs hold a RequestAuthentication of the workload's namespace or of the root
+    namespace (else it cannot be checked), unless `--assume-complete` is given.
 
     ## Why it matters
     Claims are only available after a RequestAuthentication has validated the token, so
@@ -57,6 +57,17 @@ class JwtClaimRouteWithoutAuthentication(Rule):
 
     ## Example
     ```yaml
+    apiVersion: security.istio.io/v1
+    kind: RequestAuthentication
+    metadata:
+      name: internal-jwt
+      namespace: istio-system
+    spec:
+      selector:
+        matchLabels: {app: internal}
+      jwtRules:
+      - issuer: https://issuer.example.com
+    ---
     apiVersion: networking.istio.io/v1
     kind: Gateway
     metadata:
@@ -161,14 +172,18 @@ class JwtClaimRouteWithoutAuthentication(Rule):
                 f"RequestAuthentication applies to its workload {names}: the claim is never "
                 "set"
             )
-            seen = mesh.namespaces_seen
             related = [related_to(gateway, ("spec", "selector"), f"selector of {gateway.ref}")]
-            if mesh.settings.assume_complete or (
-                root in seen and all(w.namespace in seen for w in bare)
+            evidence = mesh.evidence
+            if mesh.settings.assume_complete or any(
+                evidence.has("RequestAuthentication", ns)
+                for ns in {root, *(w.namespace for w in bare)}
             ):
                 yield self.report(vs, path, message, key=True, related=related)
             else:
-                reason = unknown(f"the namespaces of {root} and of the gateway are not analyzed")
+                reason = unknown(
+                    f"no RequestAuthentications of {root} or of the gateway's namespace "
+                    "among the inputs"
+                )
                 yield from self.unresolved(vs, path, reason, message, mesh, related=related)
 
 

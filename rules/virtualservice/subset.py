@@ -2,9 +2,10 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh import hosts
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.memo import per_list
-from meshlint.mesh.resolve import Status, not_found
+from meshlint.mesh.resolve import Resolution, Status, not_found, unknown
 from meshlint.mesh.routes import destinations
 from meshlint.mesh.suggest import closest, suggestion
 
@@ -23,8 +24,12 @@ class SubsetNotFound(Rule):
     For every route and mirror destination naming a `subset`, looks for a DestinationRule
     visible from the VirtualService's namespace whose `host` covers the destination host
     (wildcards included) and that defines a subset of that name. When the host itself
-    does not exist, only `vs-destination-host-not-found` is reported. When exactly one
-    defined subset has a close name, `meshlint fix --unsafe` routes to it.
+    does not exist, only `vs-destination-host-not-found` is reported. When no
+    DestinationRule covers the host, the subset is reported only if the inputs hold
+    DestinationRules of the host's or the VirtualService's namespace (else it cannot be
+    checked), unless `--assume-complete` is given. A subset any copy of a duplicated
+    DestinationRule defines is found. When exactly one defined subset has a close name,
+    `meshlint fix --unsafe` routes to it.
 
     ## Why it matters
     Istio accepts the route, then fails every request on it with a 503
@@ -120,15 +125,27 @@ class SubsetNotFound(Rule):
             host = mesh.resolve_host(fqdn, vs.namespace)
             if host.missing:
                 continue  # the host itself is missing: vs-destination-host-not-found says so
-            resolution = host if host.status is Status.UNKNOWN else not_found()
+            resolution = host if host.status is Status.UNKNOWN else _no_rule(mesh, fqdn, vs)
             message = f'subset "{dest.subset}" of host "{dest.host}": no DestinationRule for {fqdn}'
             yield from self.unresolved(vs, path, resolution, message, mesh)
 
 
+def _no_rule(mesh, fqdn: str, vs) -> Resolution:
+    """No DestinationRule covers the host: not found when the inputs hold
+    DestinationRules of the host's or the VirtualService's namespace; unknown otherwise."""
+    places = {vs.namespace, hosts.cluster_local_namespace(fqdn, mesh.settings.cluster_domain)}
+    if mesh.settings.assume_complete or any(
+        mesh.evidence.has("DestinationRule", ns) for ns in places if ns is not None
+    ):
+        return not_found()
+    return unknown(f"no DestinationRules of namespace {vs.namespace} among the inputs")
+
+
 @per_list
 def _subsets(mesh, rules: list) -> dict[str, None]:
-    """The subset names the DestinationRules define, in order (once per shared list)."""
-    return dict.fromkeys(n for dr in rules for n in subset_names(dr))
+    """The subset names the DestinationRules define, in order (once per shared list);
+    a subset any copy of a DestinationRule defines counts."""
+    return dict.fromkeys(n for dr in rules for copy in mesh.copies(dr) for n in subset_names(copy))
 
 
 @per_list

@@ -6,6 +6,7 @@ from itertools import product
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.evidence import no_services
 from meshlint.mesh.groups import MAX_NAMED, UnionSizes
 from meshlint.mesh.injection import (
     ADMISSION_GROUP,
@@ -294,6 +295,6 @@ class InjectorWebhookServiceMissing(Rule):
         service = mesh.get("", "Service", namespace, name)
         if service is not None:
             return found([service])
-        if mesh.settings.assume_complete or namespace in mesh.namespaces_seen:
+        if mesh.settings.assume_complete or mesh.evidence.has("Service", namespace):
             return not_found()
-        return unknown(f"namespace {namespace} is not in the analyzed files")
+        return unknown(no_services(namespace))

@@ -41,6 +41,20 @@ def test_relative_patches_without_priority_are_reported_once_per_filter(lint_yam
     assert "configPatches[0] (INSERT_BEFORE), configPatches[1] (REMOVE)" in message
 
 
+def test_inserting_before_the_router_istio_generates_is_only_info(lint_yaml):
+    """istioctl's EnvoyPatchAnalyzer reports IST0151 for any relative operation without a
+    priority; the router is in every HTTP listener Istio generates, so the patch applies."""
+    text = envoy_filter("lua", patch("HTTP_FILTER", "INSERT_BEFORE", "envoy.lua")).replace(
+        "      context: SIDECAR_INBOUND\n",
+        "      context: SIDECAR_INBOUND\n      listener:\n        filterChain:\n"
+        "          filter:\n            name: envoy.filters.network.http_connection_manager\n"
+        "            subFilter: {name: envoy.filters.http.router}\n",
+    )
+    (finding,) = [f for f in lint_yaml("ef.yaml", text).findings if f.rule.id == "ML921"]
+    assert finding.severity.label == "info"
+    assert "which Istio always generates" in finding.message
+
+
 def test_priority_or_absolute_operations_need_no_warning(lint_yaml):
     relative = patch("HTTP_FILTER", "INSERT_AFTER", "a")
     with_priority = envoy_filter("a", relative, spec="  priority: -5\n")

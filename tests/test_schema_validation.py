@@ -760,6 +760,12 @@ def test_scalars_kubernetes_reads_differently_are_reported_and_validated_as_read
     ]
 
 
+def test_yaml11_booleans_outside_kubernetes_objects_are_not_reported(lint_yaml) -> None:
+    """An Ansible playbook beside the manifests is read by Ansible, not the API server."""
+    result = lint(lint_yaml, "- hosts: all\n  become: yes\n  gather_facts: no\n")
+    assert found(result, "ML710") == []
+
+
 def test_yaml11_booleans_are_reported_but_octal_modes_are_not(lint_yaml) -> None:
     result = lint(
         lint_yaml,

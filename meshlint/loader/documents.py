@@ -15,6 +15,8 @@ from meshlint.suppress.comments import FileDirectives, scan
 
 _TEMPLATE = re.compile(
     r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)"
+    r"|^\s*\{%-?\s*(?:if|for|set|include|macro|block)\b",
+    re.MULTILINE,
 )
 _KUSTOMIZATION = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
@@ -85,7 +87,10 @@ def load_source(
         loaded.problems.append(_template_problem(source.path, text))
         return loaded
     result = parse_text(text, limits)
+    manifests = {d.index for d in result.documents if _is_manifest(d.root)}
     for issue in result.issues:
+        if issue.kind == "yaml-ambiguity" and issue.document not in manifests:
+            continue  # only the API server reads YAML 1.1: other files are not its business
         if issue.kind == "syntax":
             loaded.parsed = False
             if _TEMPLATE.search(text):
@@ -100,6 +105,12 @@ def load_source(
     for document in result.documents:
         _add_document(loaded, document, default_namespace)
     return loaded
+
+
+def _is_manifest(root: object) -> bool:
+    """Whether a document is (or lists) Kubernetes objects: it names a kind or an
+    apiVersion."""
+    return isinstance(root, PMap) and ("kind" in root or "apiVersion" in root)
 
 
 def _template_problem(path: str, text: str) -> InputProblem:

@@ -127,7 +127,11 @@ class Workspace:
         ]
 
         def near(mesh: Mesh) -> Neighbourhood | None:
-            moved = mesh.namespaces_seen != previous.mesh.namespaces_seen
+            # What the inputs are evidence of decides not-found versus unknown everywhere.
+            moved = (
+                mesh.namespaces_seen != previous.mesh.namespaces_seen
+                or mesh.evidence != previous.mesh.evidence
+            )
             return neighbourhood(
                 mesh,
                 changed,

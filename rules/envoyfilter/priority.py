@@ -95,6 +95,31 @@ def _sharing(groups: dict[str, dict[tuple, list]], key: tuple, root: str) -> lis
     ]
 
 
+#: Filters every listener Istio generates carries, whatever the EnvoyFilters: a patch
+#: positioned relative to one of them never depends on another patch.
+GENERATED_FILTERS = frozenset(
+    {
+        "envoy.filters.http.router",
+        "envoy.filters.network.http_connection_manager",
+        "envoy.filters.network.tcp_proxy",
+    }
+)
+
+
+def _anchor(ef: Resource, patch: Patch) -> str | None:
+    """The filter an INSERT_BEFORE/INSERT_AFTER patch is positioned against (the matched
+    sub-filter of an HTTP filter patch, the matched filter of a network filter patch);
+    None for other operations, which act on the matched object itself."""
+    if patch.operation not in ("INSERT_BEFORE", "INSERT_AFTER"):
+        return None
+    chain = get(ef.body, (*patch.path, "match", "listener", "filterChain", "filter"))
+    if not isinstance(chain, dict):
+        return None
+    target = chain.get("subFilter") if patch.apply_to == "HTTP_FILTER" else chain
+    name = target.get("name") if isinstance(target, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def _listing(found: list[tuple[Patch, list]], verb: str) -> str:
     """``configPatches[0] (REPLACE), configPatches[2] (REMOVE) <verb>``, in agreement."""
     listed = ", ".join(f"configPatches[{p.index}] ({p.operation})" for p, _ in found)
@@ -108,7 +133,11 @@ class EnvoyFilterRelativeNoPriority(Rule):
     Reports an EnvoyFilter without `spec.priority` (or with 0) that has a patch with a
     relative operation (`INSERT_BEFORE`, `INSERT_AFTER`, `REPLACE`, `REMOVE`), once per
     EnvoyFilter, at its first such patch. Patches whose target comes from a
-    `proxyVersion`-matched patch are left to `envoyfilter-relative-proxy-version`.
+    `proxyVersion`-matched patch are left to `envoyfilter-relative-proxy-version`. An
+    `INSERT_BEFORE`/`INSERT_AFTER` positioned only against filters Istio itself always
+    generates (`envoy.filters.http.router`, the HTTP connection manager, `tcp_proxy`) is
+    reported at info: istioctl warns (IST0151), but the anchor is always there, so the
+    patch always applies; only the order among several such patches is open.
 
     ## Why it matters
     A relative operation depends on what earlier patches produced. EnvoyFilters of equal
@@ -134,9 +163,9 @@ class EnvoyFilterRelativeNoPriority(Rule):
               filter:
                 name: envoy.filters.network.http_connection_manager
                 subFilter:
-                  name: envoy.filters.http.router
+                  name: envoy.filters.http.ext_authz
         patch:
-          operation: INSERT_BEFORE  # <-
+          operation: INSERT_AFTER  # <-
           value:
             name: envoy.lua
             typed_config:
@@ -163,9 +192,9 @@ class EnvoyFilterRelativeNoPriority(Rule):
               filter:
                 name: envoy.filters.network.http_connection_manager
                 subFilter:
-                  name: envoy.filters.http.router
+                  name: envoy.filters.http.ext_authz
         patch:
-          operation: INSERT_BEFORE
+          operation: INSERT_AFTER
           value:
             name: envoy.lua
             typed_config:
@@ -183,13 +212,25 @@ class EnvoyFilterRelativeNoPriority(Rule):
 
     def check(self, mesh):
         for ef, (plain, _) in relative_patches(mesh).items():
-            if ef.linted and plain:
+            if not (ef.linted and plain):
+                continue
+            anchors = {_anchor(ef, patch) for patch, _ in plain}
+            if anchors <= GENERATED_FILTERS:
                 yield self.report(
                     ef,
                     plain[0][0].operation_path,
-                    f"{_listing(plain, 'depend')} on the patches applied before them, and this "
-                    "EnvoyFilter has no priority: set spec.priority, or use INSERT_FIRST/ADD",
+                    f"{_listing(plain, 'insert')} relative to {', '.join(sorted(anchors))}, "
+                    "which Istio always generates, so the patch applies whatever the order "
+                    "(istioctl still reports IST0151 for an EnvoyFilter without priority)",
+                    severity=Severity.INFO,
                 )
+                continue
+            yield self.report(
+                ef,
+                plain[0][0].operation_path,
+                f"{_listing(plain, 'depend')} on the patches applied before them, and this "
+                "EnvoyFilter has no priority: set spec.priority, or use INSERT_FIRST/ADD",
+            )
 
 
 class EnvoyFilterRelativeProxyVersion(Rule):

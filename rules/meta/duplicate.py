@@ -12,6 +12,9 @@ class DuplicateResource(Rule):
     on its own, and a reference that any copy satisfies (a subset defined in either
     DestinationRule) is found.
 
+    Copies in different files that both leave out `metadata.namespace` are not reported:
+    such files are usually applied to different namespaces (`kubectl apply -n`).
+
     ## Why it matters
     The API server keeps one object per identity: applied together, the later copy
     silently replaces the earlier one, and whatever only the earlier one said is gone.
@@ -58,7 +61,9 @@ class DuplicateResource(Rule):
             if winner is None or copy.key in reported or not (winner.linted and copy.linted):
                 continue
             reported.add(copy.key)
-            others = [c for c in mesh.copies(winner) if c is not winner and c.linted]
+            others = [c for c in mesh.copies(winner) if c is not winner and _clash(winner, c)]
+            if not others:
+                continue
             where = ", ".join(sorted({c.file for c in others}))
             yield self.report(
                 winner,
@@ -67,3 +72,11 @@ class DuplicateResource(Rule):
                 "only the last copy is kept",
                 related=[related_to(c, message=f"other copy of {c.ref}") for c in others],
             )
+
+
+def _clash(winner, copy) -> bool:
+    """Whether two copies land on the same object: not when both are in files of their
+    own without a namespace (each may be applied with its own ``-n``)."""
+    if not copy.linted:
+        return False
+    return winner.file == copy.file or not (winner.namespace_defaulted and copy.namespace_defaulted)

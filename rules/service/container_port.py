@@ -70,9 +70,12 @@ class ServicePortNotExposed(Rule):
     target port must be the name of a container port of every selected workload; a
     number must be one of the container ports of each workload that declares any
     (declaring container ports is optional in Kubernetes, so workloads declaring none
-    are not checked by number). Services of the root namespace, gateways and waypoints
-    are skipped, as in Kiali; unlike Kiali, which compares a Deployment's own labels,
-    meshlint matches the selector with the pod template's labels.
+    are not checked by number). A number is reported at info (Kiali warns, KIA0701):
+    the container may listen on a port it does not declare; a name that no container
+    declares leaves the Service without endpoints and is a warning. Services of the root
+    namespace, gateways and waypoints are skipped, as in Kiali; unlike Kiali, which
+    compares a Deployment's own labels, meshlint matches the selector with the pod
+    template's labels.
 
     ## Why it matters
     A named target port that a pod does not declare gives no endpoint for that pod: the
@@ -184,16 +187,19 @@ class ServicePortNotExposed(Rule):
         refs = ", ".join(w.resource.ref for w in named)
         if len(missing) > MAX_NAMED:
             refs += f" and {len(missing) - MAX_NAMED} more"
-        kind = "named port" if isinstance(target, str) else "port"
+        named_port = isinstance(target, str)
         yield self.report(
             service,
             ("spec", "ports", index, field),
-            f'target {kind} "{target}" is not a container port of {refs}: '
+            f'target {"named port" if named_port else "port"} "{target}" is not a container '
+            f"port of {refs}: "
             + (
                 "those pods get no endpoint for this port"
-                if isinstance(target, str)
-                else "requests reach a port the container does not declare"
+                if named_port
+                else "requests reach a port the container does not declare (declaring it "
+                "is optional: the container may listen on it all the same)"
             ),
+            severity=None if named_port else Severity.INFO,
             related=[
                 related_to(w.resource, (*w.template_path, "spec", "containers"), w.resource.ref)
                 for w in named

@@ -2,6 +2,8 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.index import ASSUMED_FILE
+from meshlint.mesh.resolve import Resolution, not_found, unknown
 from meshlint.mesh.routes import destinations
 
 
@@ -84,15 +86,25 @@ class DestinationPortNotFound(Rule):
                 continue
             entry = entries[0]
             ports = ", ".join(str(p.number) for p in entry.ports) or "none"
-            yield self.report(
+            yield from self.unresolved(
                 vs,
                 (*dest.path, "port", "number"),
+                ports_known(entries, mesh),
                 f'port {dest.port} is not a port of host "{dest.host}" '
                 f"({entry.resource.ref} has {ports})",
+                mesh,
                 related=[
                     related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")
                 ],
             )
+
+
+def ports_known(entries, mesh) -> Resolution:
+    """Whether the ports of a host's registry entries are known: not when they all come
+    from a gateway Service meshlint only assumes (its real ports may differ)."""
+    if mesh.settings.assume_complete or any(e.resource.file != ASSUMED_FILE for e in entries):
+        return not_found()
+    return unknown("the ports of Istio's default gateway Services are assumed")
 
 
 class DestinationPortRequired(Rule):
@@ -171,10 +183,12 @@ class DestinationPortRequired(Rule):
                 continue
             entry = entries[0]
             ports = ", ".join(str(p.number) for p in entry.ports)
-            yield self.report(
+            yield from self.unresolved(
                 vs,
                 dest.host_path,
+                ports_known(entries, mesh),
                 f'destination "{dest.host}" needs a port: {entry.resource.ref} has ports {ports}',
+                mesh,
                 related=[
                     related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")
                 ],

@@ -152,8 +152,9 @@ def test_subsets_defined_in_the_service_namespace(lint_yaml):
 
 def test_subsets_of_a_rule_not_exported_to_the_route(lint_yaml):
     """Kiali: only DestinationRules exported to the VirtualService's namespace take part
-    (``IstioValidationsService.filterDRExportToNamespaces``, business/istio_validations.go), so a subset of a rule kept to its namespace is
-    missing for routes elsewhere."""
+    (``IstioValidationsService.filterDRExportToNamespaces``, business/
+    istio_validations.go), so a subset of a rule kept to its namespace is missing for
+    routes elsewhere."""
     text = dr("reviews", "reviews", V1, extra='  exportTo: ["."]\n')
     text += vs(
         "a",

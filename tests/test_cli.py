@@ -92,7 +92,10 @@ def _json(run) -> list[tuple[str, str, str, int]]:
             "gateway.yaml",
             "  - bookinfo-gateway",
             "  - bookinfo-gatewy",
-            ("vs-gateway-not-found", "VirtualService default/bookinfo", "gateway.yaml", 26),
+            [  # istioctl reports IST0101 and IST0132 (a Warning) for a missing gateway
+                ("vs-gateway-not-found", "VirtualService default/bookinfo", "gateway.yaml", 26),
+                ("vs-host-not-in-gateway", "VirtualService default/bookinfo", "gateway.yaml", 26),
+            ],
         ),
         (
             "gateway.yaml",
@@ -116,7 +119,7 @@ def test_bookinfo_mistakes_are_reported_on_the_right_line(
     edit(file, old, new)
     run = meshlint("lint", "--format", "json", str(directory))
     assert run.returncode == 1, run.stderr
-    assert _json(run) == [expected]
+    assert _json(run) == (expected if isinstance(expected, list) else [expected])
 
 
 def test_text_output_names_file_line_rule_and_resource():

@@ -864,7 +864,7 @@ def test_a_fix_that_would_add_a_finding_is_refused(tmp_path):
     assert (
         'could not fix example/virtual-services.yaml:12:17: ML104 Change to "v1": it would add '
         'a finding: ML151 destination "reviews.default.svc.cluster.local" subset "v1" is '
-        "already route[0] of this route"
+        "also route[1] of this route"
     ) in run.stderr
     assert "fixed 0 findings in 0 files" in run.stderr
 

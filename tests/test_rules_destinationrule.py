@@ -136,7 +136,9 @@ spec:
     assert found(lint_yaml("a.yaml", SERVICE + dr + deployment, select=["ML312"])) == []
 
 
-def test_routed_subset_is_a_warning_and_unrouted_one_info(lint_yaml):
+def test_routed_subset_is_an_error_and_unrouted_one_info(lint_yaml):
+    """Istio's catalogue: IST0173 DestinationRuleSubsetNotSelectPods is an Error
+    (``PodNotSelectedAnalyzer.Analyze``); Kiali's KIA0203 is an error when routed."""
     vs = """\
 ---
 apiVersion: networking.istio.io/v1
@@ -152,7 +154,7 @@ spec:
     dr = subsets_dr("{version: v2}", "{version: v3}")
     result = lint_yaml("a.yaml", SERVICE + dr + pod_on_node("r") + vs, select=["ML312"])
     assert [(f.location.line, f.severity) for f in result.findings] == [
-        (17, Severity.WARNING),
+        (17, Severity.ERROR),
         (19, Severity.INFO),
     ]
     assert "a VirtualService routes to it" in result.findings[0].message

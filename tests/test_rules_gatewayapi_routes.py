@@ -322,6 +322,9 @@ def test_parent_and_backend_checks_together(lint_yaml):
 
 
 def test_listener_conflicts_within_a_gateway(lint_yaml):
+    """Kiali: ``MultiMatchChecker.Check`` (business/checkers/k8sgateways) marks both
+    listeners of a non-unique pair (KIA1503); meshlint also compares listeners without a
+    hostname, and hostnames case-insensitively."""
     listeners = (
         "- {name: a, port: 80, protocol: HTTP}\n"
         "- {name: b, port: 80, protocol: HTTP}\n"
@@ -332,7 +335,9 @@ def test_listener_conflicts_within_a_gateway(lint_yaml):
     text = gateway(listeners=listeners)
     result = findings(lint_yaml, text)
     assert [(r, line) for r, line, _ in result] == [
+        ("ML860", at(text, "name: a")[0]),
         ("ML860", at(text, "name: b")[0]),
+        ("ML860", at(text, "name: c")[0]),
         ("ML860", at(text, "name: d")[0]),
     ]
 

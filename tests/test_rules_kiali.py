@@ -161,7 +161,9 @@ def test_split_routes_are_not_single_destinations(lint_yaml):
 # -- ML151 vs-repeated-route-destination ---------------------------------------------
 
 
-def test_repeated_destination_is_reported_after_the_first(lint_yaml):
+def test_every_repeated_destination_is_reported(lint_yaml):
+    """Kiali: ``appendSubsetDuplicity`` (business/checkers/virtualservices/
+    route_checker.go) marks every member of a repeated host+subset group."""
     text = vs(
         "reviews",
         """\
@@ -176,7 +178,10 @@ def test_repeated_destination_is_reported_after_the_first(lint_yaml):
     )
     result = lint_yaml("vs.yaml", text, select=["ML151"])
     # "reviews.default" is another host as written (Istio does not expand it)
-    assert lines(result, "ML151") == [at(text, "host: reviews, subset: v1", 2)[0]]
+    assert lines(result, "ML151") == [
+        at(text, "host: reviews, subset: v1")[0],
+        at(text, "host: reviews, subset: v1", 2)[0],
+    ]
 
 
 def test_same_host_on_different_ports_is_not_repeated(lint_yaml):

@@ -327,9 +327,21 @@ def test_mesh_wide_disable_while_star_local_sends_mutual(lint_yaml):
     assert found(result, "ML558") == []
 
 
-def test_mesh_wide_disable_spares_namespaces_with_their_own_mode(lint_yaml):
+def test_mesh_wide_disable_next_to_star_local_mutual_when_namespaces_have_their_own(lint_yaml):
+    """Kiali: ``DisabledMeshWideChecker.Check`` (business/checkers/peerauthentications)
+    reports a mesh-wide DISABLE next to a '*.local' ISTIO_MUTUAL rule (KIA0506), even
+    when every namespace with Services has a mode of its own: namespaces without one
+    get the contradiction."""
     text = MESH_MUTUAL + peer("DISABLE", "istio-system") + peer("PERMISSIVE")
     text += app("reviews") + service("reviews")
+    assert len(lint(lint_yaml, text, "ML559")[1]) == 1
+
+
+def test_mesh_wide_disable_with_services_whose_clients_send_plaintext(lint_yaml):
+    """Deliberate difference: Kiali reports any '*.local' ISTIO_MUTUAL rule here; the
+    Services the mesh-wide DISABLE decides get plaintext from their own rule."""
+    text = MESH_MUTUAL + peer("DISABLE", "istio-system") + app("reviews") + service("reviews")
+    text += rule("reviews", mode="DISABLE")
     assert lint(lint_yaml, text, "ML559")[1] == []
 
 

@@ -170,7 +170,9 @@ spec:
     assert found(result) == []
 
 
-def test_missing_gateway_adds_only_an_info_next_to_gateway_not_found(lint_yaml):
+def test_missing_gateway_is_also_an_unmatched_host_warning(lint_yaml):
+    """istioctl: ``GatewayAnalyzer.analyzeVirtualService`` reports IST0101 and IST0132
+    (level Warning in Istio's catalogue) for a gateway that does not exist."""
     result = lint_yaml(
         "a.yaml",
         GATEWAY.replace("HOSTS", "x") + bound_vs("x", gateway="istio-system/nope"),
@@ -178,7 +180,7 @@ def test_missing_gateway_adds_only_an_info_next_to_gateway_not_found(lint_yaml):
     )
     assert [(f.rule.id, f.severity) for f in result.findings] == [
         ("ML105", Severity.ERROR),
-        ("ML111", Severity.INFO),
+        ("ML111", Severity.WARNING),
     ]
 
 

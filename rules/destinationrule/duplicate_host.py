@@ -39,8 +39,7 @@ class DuplicateDestinationRule(Rule):
     DestinationRule that defines a subset another one also defines, at the subset's name,
     and each one with a top-level `trafficPolicy` when another one has one too.
     DestinationRules in different namespaces are not merged (a client's own namespace
-    wins) and are not compared. Kiali reports any two DestinationRules for a host when
-    one has no subsets; meshlint reports only what the merge drops.
+    wins) and are not compared.
 
     ## Why it matters
     Istio keeps the oldest definition of a subset and the oldest top-level traffic policy
@@ -94,6 +93,15 @@ class DuplicateDestinationRule(Rule):
       - name: v2
         labels: {version: v2}
     ```
+
+    ## Compared with Istio and Kiali
+    - Kiali reports any two DestinationRules for a host when one has no subsets; istiod
+      merges them, and meshlint reports only what the merge drops.
+    - Kiali compares a catch-all rule (`*`, `*.<ns>.svc.<domain>`, unless it sends
+      ISTIO_MUTUAL) with every host it covers, and rules of different namespaces; istiod
+      merges neither (the most specific host, then the client's namespace, wins).
+    - Kiali reads `reviews.bookinfo` as the Service reviews of namespace bookinfo;
+      istiod expands only names without a dot, so it is another host (ML301 reports it).
     """
 
     id = "ML350"

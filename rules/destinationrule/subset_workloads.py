@@ -7,7 +7,7 @@ from meshlint.mesh.memo import per_list
 from meshlint.mesh.resolve import unknown
 from meshlint.mesh.routes import destinations
 from meshlint.mesh.subsets import backing_workloads, selected_by
-from meshlint.mesh.workloads import WORKLOAD_KINDS
+from meshlint.mesh.workloads import WORKLOAD_KINDS, selects
 from meshlint.model import Resource, string_map
 
 
@@ -40,12 +40,14 @@ class SubsetSelectsNoWorkload(Rule):
     (`nodeName`), or of a pod template's `nodeSelector`, as Istio adds them to endpoints.
     Empty locality labels are ignored.
 
-    A subset some VirtualService routes (or mirrors) to is reported as a warning; one no
+    For a ServiceEntry host with a `workloadSelector`, the WorkloadEntries it selects back
+    the host too.
+
+    A subset some VirtualService routes (or mirrors) to is reported as an error; one no
     VirtualService uses yet is only info, since its workloads may be deployed later or
     from elsewhere. Hosts without label selectors (external ServiceEntries, Services with
     manual Endpoints) and wildcard hosts are skipped, and so is a host none of whose
-    workloads is in the analyzed files, unless `--assume-complete` is given. Istio's
-    analyzer reports every such subset as an error.
+    workloads is in the analyzed files, unless `--assume-complete` is given.
 
     ## Why it matters
     Requests routed to the subset find no endpoint and fail with 503 (`UH`, no healthy
@@ -140,17 +142,26 @@ class SubsetSelectsNoWorkload(Rule):
       - route:
         - destination: {host: reviews, subset: v1}
     ```
+
+    ## Compared with Istio and Kiali
+    - istioctl also reports a subset no VirtualService routes to, as an error (IST0173);
+      meshlint, like Kiali (KIA0203 `unknown`), reports it as info until traffic is
+      routed to it, since its workloads may be deployed later or from elsewhere.
+    - istioctl also reports a subset that only WorkloadEntries back: its analyzer reads
+      Pods only. meshlint counts the WorkloadEntries a ServiceEntry's `workloadSelector`
+      selects, as istiod does when it builds the endpoints.
     """
 
     id = "ML312"
     name = "dr-subset-no-workload"
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     category = "reference"
     kinds = (
         "DestinationRule",
         "VirtualService",
         "Service",
         "ServiceEntry",
+        "WorkloadEntry",
         "Node",
         *WORKLOAD_KINDS,
     )
@@ -174,22 +185,26 @@ class SubsetSelectsNoWorkload(Rule):
                 continue
             if routed is None:
                 routed = routed_subsets(mesh)
-            yield from self._check_subsets(dr, subsets, workloads, routed, mesh)
+            entries = _workload_entries(mesh, fqdn, dr.namespace)
+            yield from self._check_subsets(dr, subsets, workloads, entries, routed, mesh)
 
-    def _check_subsets(self, dr: Resource, subsets: list, workloads, routed, mesh):
+    def _check_subsets(self, dr: Resource, subsets: list, workloads, entries, routed, mesh):
         for i, subset in enumerate(subsets):
             if not isinstance(subset, dict) or not subset.get("name"):
                 continue
             labels = string_map(subset.get("labels"))
             if workloads and _selects_some(mesh, workloads, tuple(labels.items())):
                 continue
+            if any(selects(labels, entry) for entry in entries):
+                continue
             name = str(subset["name"])
             used = name in routed.get(id(dr), ())
             path = ("spec", "subsets", i, "labels") if labels else ("spec", "subsets", i)
             wanted = ",".join(f"{k}={v}" for k, v in labels.items()) or "(no labels)"
             host = dr.spec["host"]
-            if workloads:
-                detail = f'none of the workloads of "{host}" ({_first_refs(mesh, workloads)})'
+            if workloads or entries:
+                refs = _first_refs(mesh, workloads) if workloads else "WorkloadEntries"
+                detail = f'none of the workloads of "{host}" ({refs})'
             else:
                 detail = f'no workload: nothing in the analyzed files backs "{host}"'
             effect = (
@@ -208,6 +223,20 @@ class SubsetSelectsNoWorkload(Rule):
             else:
                 reason = unknown("the host's workloads are not in the analyzed files")
                 yield from self.unresolved(dr, path, reason, message, mesh)
+
+
+def _workload_entries(mesh, host: str, from_namespace: str) -> list[dict[str, str]]:
+    """The labels of the WorkloadEntries that the host's ServiceEntries select with their
+    ``workloadSelector`` (in the ServiceEntry's namespace)."""
+    out = []
+    for entry in mesh.resolve_host(host, from_namespace).targets:
+        if entry.resource.kind != "ServiceEntry" or not entry.selector:
+            continue
+        for we in mesh.of_kind("WorkloadEntry"):
+            labels = string_map(we.spec.get("labels"))
+            if we.namespace == entry.namespace and selects(entry.selector, labels):
+                out.append(labels)
+    return out
 
 
 @per_list

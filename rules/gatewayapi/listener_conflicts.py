@@ -32,9 +32,8 @@ class ListenerConflict(Rule):
 
     ## What it does
     Compares the listeners of each Gateway API Gateway by port, protocol and hostname (a
-    listener without a hostname matches every host) and reports each listener, other
-    than the first, that repeats the combination under another name. Kiali only compares
-    listeners that both set a hostname; two listeners without one conflict as well.
+    listener without a hostname matches every host) and reports every listener of a
+    combination that listeners of different names share.
 
     ## Why it matters
     The Gateway marks both listeners `Conflicted` and serves neither: every route attached
@@ -49,7 +48,10 @@ class ListenerConflict(Rule):
     spec:
       gatewayClassName: istio
       listeners:
-      - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}
+      - name: http
+        port: 80
+        protocol: HTTP
+        hostname: shop.example.com  # <-
       - name: http-shop
         port: 80
         protocol: HTTP
@@ -68,6 +70,11 @@ class ListenerConflict(Rule):
       - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}
       - {name: http-blog, port: 80, protocol: HTTP, hostname: blog.example.com}
     ```
+
+    ## Compared with Istio and Kiali
+    - Kiali compares only listeners that both set a hostname, and compares hostnames as
+      written; two listeners without a hostname conflict as well, and hostnames are
+      case-insensitive, so meshlint reports those too.
     """
 
     id = "ML860"
@@ -80,23 +87,26 @@ class ListenerConflict(Rule):
     def check_resource(self, gateway, mesh):
         if gateway.group != GATEWAY_API:
             return
-        first: dict[tuple, tuple[int, str]] = {}
+        groups: dict[tuple, list[tuple[int, dict, str]]] = {}
         for i, listener in listeners(gateway):
-            key = listener_key(listener)
             name = str(listener.get("name") or "")
-            if key not in first:
-                first[key] = (i, name)
-                continue
-            j, other = first[key]
-            if name == other:
+            groups.setdefault(listener_key(listener), []).append((i, listener, name))
+        for key, members in groups.items():
+            if len({name for _, _, name in members}) < 2:
                 continue  # a repeated name is a schema error
-            yield self.report(
-                gateway,
-                listener_path(i, listener),
-                f'listener "{name}" repeats {describe_key(key)} of listener "{other}": the '
-                "Gateway marks both Conflicted and serves neither",
-                related=[related_to(gateway, ("spec", "listeners", j), f'listener "{other}"')],
-            )
+            for i, listener, name in members:
+                others = [(j, other) for j, _, other in members if other != name]
+                shown = ", ".join(f'"{other}"' for _, other in others)
+                yield self.report(
+                    gateway,
+                    listener_path(i, listener),
+                    f'listener "{name}" shares {describe_key(key)} with listener {shown}: '
+                    "the Gateway marks them Conflicted and serves neither",
+                    related=[
+                        related_to(gateway, ("spec", "listeners", j), f'listener "{other}"')
+                        for j, other in others
+                    ],
+                )
 
 
 class GatewayListenerOverlap(Rule):

@@ -22,8 +22,7 @@ class PodMissingProxy(Rule):
     injection on (`istio-injection=enabled`, or an `istio.io/rev` label), reports the Pod
     when it has no `istio-proxy` container (regular or native sidecar) with an image. Pods
     that opt out (`sidecar.istio.io/inject: "false"` label or annotation), use the host
-    network, or are redirected by ambient mode are skipped. Istio checks only namespaces
-    with the legacy label; a revision label injects just as well, so meshlint checks both.
+    network, or are redirected by ambient mode are skipped.
 
     Only Pod objects are checked, as pods read back from a cluster (`kubectl get pod -o
     yaml`): the pod templates of Deployments and other controllers are pods *before*
@@ -74,6 +73,11 @@ class PodMissingProxy(Rule):
       - name: istio-proxy
         image: docker.io/istio/proxyv2:1.24.0
     ```
+
+    ## Compared with Istio and Kiali
+    - istioctl does not check pods in a namespace labelled only `istio.io/rev` for
+      IST0103: its analyzer looks at the legacy `istio-injection` label alone. A revision
+      label injects just as well, so meshlint checks both.
     """
 
     id = "ML631"

@@ -11,6 +11,7 @@ from meshlint.mesh import selection
 from meshlint.mesh.index import ASSUMED_FILE
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.mtls import DISABLE, ISTIO_MUTUAL, STRICT, Decision
+from meshlint.mesh.workloads import selects
 
 SOURCE_FIELDS = ("principals", "notPrincipals", "namespaces", "notNamespaces")
 IDENTITY_KEYS = ("source.principal", "source.namespace", "connection.sni")
@@ -68,8 +69,10 @@ class AuthorizationNeedsMtls(Rule):
     namespace, mesh-wide, else PERMISSIVE), then, when PERMISSIVE, what its clients send
     (the DestinationRule for its Services' hosts, or auto mTLS, mesh config
     `enableAutoMtls`). Reports each condition once, naming the first workload without
-    mTLS and why. Without workloads in the analyzed files the namespace's settings
-    decide. Policies attached with `targetRefs` are skipped.
+    mTLS and why. When no workload in the inputs has the selector's labels, pods with
+    those labels are decided the same way: the workload PeerAuthentication their labels
+    satisfy, the Services that would select them, else the namespace's and the mesh's
+    settings. Policies attached with `targetRefs` are skipped.
 
     ## Why it matters
     Over plaintext the peer has no identity: principal and namespace conditions never
@@ -117,6 +120,22 @@ class AuthorizationNeedsMtls(Rule):
         - source:
             principals: [cluster.local/ns/default/sa/frontend]
     ```
+
+    ## Compared with Istio and Kiali
+    - Kiali reports a policy when the selected workloads' namespace is only partly
+      configured for mTLS (a STRICT PeerAuthentication with auto mTLS off and no
+      DestinationRule, or an ISTIO_MUTUAL namespace rule and no PeerAuthentication).
+      meshlint does not: a STRICT server refuses plaintext, so every request the policy
+      sees carries an identity (ML556 and ML557 report the refused clients), and a
+      PERMISSIVE server accepts the mTLS its clients send.
+    - Kiali decides from the namespace-wide (`*.<ns>.svc.<domain>`) and mesh-wide
+      (`*.local`) DestinationRules only. meshlint also follows the DestinationRule
+      clients use for each Service in front of the workload, so a service rule that
+      sends plaintext to a PERMISSIVE server is reported.
+    - Kiali decides a root-namespace policy from the root namespace's settings; Istio
+      applies it in every namespace, and meshlint decides for each workload it selects.
+    - Kiali decides from the selector's labels alone; meshlint skips workloads in the
+      inputs that run without a sidecar, which no AuthorizationPolicy reaches.
     """
 
     id = "ML560"
@@ -151,20 +170,23 @@ def _reason(mesh, namespace: str, selector: tuple) -> str | None:
     """Why the workloads a policy in ``namespace`` with ``selector`` applies to receive no
     mTLS (once per namespace and selector: policies that share them share the answer)."""
     model = mt.model(mesh)
-    selected = _selected(namespace, dict(selector), model)
+    matched = _matched(namespace, dict(selector), model)
     reasons: dict[tuple, str | None] = {}  # workloads with equal labels are served alike
-    for workload in selected:
+    for workload in matched:
+        if not model.has_sidecar(workload) or workload in model.gateway_workloads:
+            continue
         key = (workload.namespace, frozenset(workload.labels.items()))
         if key not in reasons:
-            services = model.services_of(workload)
-            hosts = [(s.host, s.namespace) for s in services] or [
-                (model.namespace_host(workload.namespace), workload.namespace)
-            ]
-            reasons[key] = plaintext_reason(model, model.workload_decision(workload), hosts)
+            decision = model.workload_decision(workload)
+            reasons[key] = plaintext_reason(
+                model, decision, _hosts(model, workload.labels, workload.namespace)
+            )
         if reasons[key]:
             return f"{workload.resource.ref} receives no mTLS: {reasons[key]}"
-    if selected or selector:
+    if matched:
         return None
+    if selector and namespace != model.root:
+        return _labels_reason(model, namespace, dict(selector))
     if namespace == model.root:
         host, decision = f"*.svc.{model.domain}", model.mesh_decision()
     else:
@@ -174,8 +196,35 @@ def _reason(mesh, namespace: str, selector: tuple) -> str | None:
     return f"namespace {namespace} receives no mTLS: {reason}" if reason else None
 
 
-def _selected(namespace: str, selector: dict[str, str], model) -> list:
-    """The workloads with sidecars a policy in ``namespace`` with ``selector`` applies to."""
+def _hosts(model, labels: dict[str, str], namespace: str) -> list[tuple[str, str]]:
+    """(host, namespace) of the Services in front of pods with ``labels``; the
+    namespace-wide host when none is."""
+    services = model.mesh.services_selecting(labels, namespace)
+    return [(s.host, s.namespace) for s in services] or [
+        (model.namespace_host(namespace), namespace)
+    ]
+
+
+def _labels_reason(model, namespace: str, labels: dict[str, str]) -> str | None:
+    """Why pods with the selector's ``labels`` would receive no mTLS, when no workload in
+    the inputs has them: the workload PeerAuthentication whose selector their labels
+    satisfy, else the namespace's and the mesh's settings (Kiali decides the same way)."""
+    inherited = model.namespace_decision(namespace)
+    decision = inherited
+    for peer in model.workload_policies.get(namespace, ()):
+        if selects(mt.peer_selector(peer), labels):
+            mode = mt.peer_mode(peer) or inherited.mode
+            ports = {p: m for p, m in mt.peer_port_modes(peer).items() if m != mode}
+            if mt.peer_mode(peer) or ports:
+                decision = Decision(mode, mt.WORKLOAD, peer, ports)
+            break
+    reason = plaintext_reason(model, decision, _hosts(model, labels, namespace))
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    return f"pods labelled {shown} in {namespace} receive no mTLS: {reason}" if reason else None
+
+
+def _matched(namespace: str, selector: dict[str, str], model) -> list:
+    """The workloads in the inputs a policy in ``namespace`` with ``selector`` selects."""
     mesh_wide = namespace == model.root
     if selector:
         found = model.mesh.workloads.matching(selector, None if mesh_wide else namespace)
@@ -183,10 +232,4 @@ def _selected(namespace: str, selector: dict[str, str], model) -> list:
         found = model.mesh.workloads.all
     else:
         found = model.workloads_by_namespace.get(namespace, [])
-    return [
-        w
-        for w in found
-        if w.resource.file != ASSUMED_FILE
-        and model.has_sidecar(w)
-        and w not in model.gateway_workloads
-    ]
+    return [w for w in found if w.resource.file != ASSUMED_FILE]

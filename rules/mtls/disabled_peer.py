@@ -57,23 +57,21 @@ def _disabling(mesh, namespace: str, mesh_wide: bool) -> dict:
 
 def mutual_senders(policy, model) -> list[tuple[str, object]]:
     """(host, DestinationRule) of the hosts whose clients send ISTIO_MUTUAL to servers
-    ``policy`` puts in DISABLE mode. When its namespace (the mesh, for the mesh-wide
-    policy) has no Service in the analyzed files, the namespace-wide (or mesh-wide)
-    DestinationRule stands for them."""
+    ``policy`` puts in DISABLE mode. When it decides no Service in the analyzed files,
+    the namespace-wide (or mesh-wide) DestinationRule stands for the servers it would
+    decide."""
     services = _services(policy, model)
     out = []
     for service in services:
         mode, dr = model.client_tls(service.host, service.namespace)
         if mode == ISTIO_MUTUAL:
             out.append((service.host, dr))
+    if out or services or peer_selector(policy):
+        return out
     if _is_mesh_wide(policy, model):
-        scope = model.sidecar_services
         host, namespace = f"*.svc.{model.domain}", model.root
     else:
-        scope = model.sidecar_services_in(policy.namespace)
         host, namespace = model.namespace_host(policy.namespace), policy.namespace
-    if out or scope or peer_selector(policy):
-        return out
     mode, dr = model.client_tls(host, namespace)
     return [(host, dr)] if mode == ISTIO_MUTUAL else []
 
@@ -197,9 +195,10 @@ class MeshDisableWithMtlsRule(_DisabledPeerWithMutualClients):
     ## What it does
     Like `peer-disable-with-mtls-dr`, for the mesh-wide PeerAuthentication (no selector,
     in the root namespace): the servers it decides are those of every namespace without
-    a namespace-wide or workload policy of its own. Without Services in the analyzed
-    files, a mesh-wide (`*.local`) ISTIO_MUTUAL DestinationRule is reported, as Kiali
-    does.
+    a namespace-wide or workload policy of its own. When it decides no Service in the
+    analyzed files (every namespace with Services has a policy of its own), a mesh-wide
+    (`*.local`) ISTIO_MUTUAL DestinationRule is reported, as Kiali does: namespaces
+    created later get the contradiction.
 
     ## Why it matters
     The server sidecars no longer terminate mTLS and hand the TLS bytes to the
@@ -248,6 +247,13 @@ class MeshDisableWithMtlsRule(_DisabledPeerWithMutualClients):
       mtls:
         mode: DISABLE
     ```
+
+    ## Compared with Istio and Kiali
+    - Kiali reports a mesh-wide DISABLE next to any `*.local` DestinationRule sending
+      ISTIO_MUTUAL or MUTUAL. meshlint follows the DestinationRule each Service's clients
+      use, so a more specific rule sending plaintext clears it; it reports ISTIO_MUTUAL
+      only, since with MUTUAL the client presents its own certificates to an application
+      that may terminate TLS itself.
     """
 
     id = "ML559"

@@ -6,7 +6,7 @@ from meshlint.mesh import hosts
 from meshlint.mesh.evidence import no_service_entries, no_services
 from meshlint.mesh.groups import MAX_NAMED, Group, describe
 from meshlint.mesh.memo import per_mesh
-from meshlint.mesh.resolve import Resolution, found, not_found, unknown
+from meshlint.mesh.resolve import Resolution, Status, found, not_found, unknown
 
 ANY = "*"
 
@@ -128,6 +128,11 @@ class SidecarEgressHostNotFound(Rule):
         - ./ratings.default.svc.cluster.local
         - istio-system/*
     ```
+
+    ## Compared with Istio and Kiali
+    - Kiali accepts `ns/host` when a ServiceEntry of any namespace defines the host.
+      istiod imports it only from the namespace named (the Sidecar's own for `./`), so
+      meshlint reports it, naming the namespace that does define it.
     """
 
     id = "ML470"
@@ -137,6 +142,7 @@ class SidecarEgressHostNotFound(Rule):
     kinds = ("Sidecar", "Service", "ServiceEntry")
     targets = ("Sidecar",)
     equivalents = Equivalents(kiali="KIA1004")
+    hints_from_whole_mesh = True
 
     def check(self, mesh):
         answers: dict[tuple[str, str, str], Resolution] = {}  # Sidecars repeat their hosts
@@ -156,4 +162,14 @@ class SidecarEgressHostNotFound(Rule):
                 answers[key] = resolve_egress_host(mesh, owner, host, sidecar.namespace)
             where = "any namespace" if owner == ANY else f"namespace {owner}"
             message = f'egress host "{name}" matches no Service or ServiceEntry of {where}'
+            if owner != ANY and answers[key].status is Status.NOT_FOUND:
+                message += _elsewhere(mesh, host, owner, sidecar.namespace)
             yield from self.unresolved(sidecar, path, answers[key], message, mesh)
+
+
+def _elsewhere(mesh, host: str, owner: str, from_namespace: str) -> str:
+    """Where else ``host`` is defined and visible: a hint for the namespace part."""
+    others = sorted({e.namespace for e in mesh.services.lookup(host, from_namespace)} - {owner})
+    if not others:
+        return ""
+    return f"; namespace {others[0]} defines it: import it as {others[0]}/{host} or */{host}"

@@ -55,8 +55,8 @@ class HostNotInGateway(Rule):
     `hostname`s count, and a listener without one accepts every host. Short VirtualService
     hosts are also tried in their fully qualified form, which is how istiod reads them.
 
-    When the Gateway itself does not exist, `vs-gateway-not-found` reports it; this rule
-    then adds an info finding, as Istio's analyzer also reports both.
+    When the Gateway itself does not exist, `vs-gateway-not-found` reports it, and this
+    rule reports the unmatched hosts as well, as Istio's analyzer does.
 
     ## Why it matters
     The gateway only routes requests for its servers' hosts: a VirtualService whose hosts
@@ -111,6 +111,12 @@ class HostNotInGateway(Rule):
       - route:
         - destination: {host: shop}
     ```
+
+    ## Compared with Istio and Kiali
+    - istioctl also reports a Gateway named by its service-style FQDN
+      (`public.istio-system.svc.cluster.local`) as missing (IST0101) with its hosts
+      unmatched (IST0132): its analyzer splits gateway names only on `/`. istiod resolves
+      that form, and so does meshlint (ML763 suggests `namespace/name`).
     """
 
     id = "ML111"
@@ -138,7 +144,6 @@ class HostNotInGateway(Rule):
                     vs,
                     path,
                     f'hosts cannot be matched against gateway "{ref}": it does not exist',
-                    severity=Severity.INFO,
                 )
                 continue
             if not resolution.found:

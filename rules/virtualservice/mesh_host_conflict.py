@@ -32,8 +32,19 @@ def mesh_hosts(mesh) -> list[MeshHost]:
         raw = vs.spec.get("hosts")
         for i, host in enumerate(raw if isinstance(raw, list) else []):
             if isinstance(host, str) and host:
-                out.append(MeshHost(vs, i, host, mesh.fqdn(host, vs.namespace), scope))
+                out.append(MeshHost(vs, i, host, service_fqdn(mesh, host, vs.namespace), scope))
     return out
+
+
+def service_fqdn(mesh, host: str, namespace: str) -> str:
+    """The host fully qualified; ``name.ns`` and ``name.ns.svc`` as the Kubernetes
+    Service they name when that Service is in the inputs (Kiali reads them so)."""
+    parts = host.split(".")
+    if "*" not in host and (len(parts) == 2 or (len(parts) == 3 and parts[2] == "svc")):
+        candidate = f"{parts[0]}.{parts[1]}.svc.{mesh.settings.cluster_domain}"
+        if any(e.resource.kind == "Service" for e in mesh.services.exact.get(candidate, ())):
+            return candidate
+    return mesh.fqdn(host, namespace)
 
 
 class MeshHostConflict(Rule):
@@ -47,7 +58,9 @@ class MeshHostConflict(Rule):
     different host of another VirtualService is reported as info: Envoy sends each
     request to the most specific host, so nothing is undefined, but the more general
     VirtualService does not apply to the overlapping names. One finding per
-    VirtualService, at its first conflicting host.
+    VirtualService, at its first conflicting host. A host written `name.ns` or
+    `name.ns.svc` counts as the Service `name` of namespace `ns` when that Service is in
+    the inputs.
 
     ## Why it matters
     Istio merges VirtualServices only for gateways: for sidecars, with two definitions of
@@ -93,6 +106,15 @@ class MeshHostConflict(Rule):
         - destination: {host: reviews, subset: v2}
           weight: 10
     ```
+
+    ## Compared with Istio and Kiali
+    - istioctl keeps `reviews.bookinfo` apart from `reviews` (its analyzer qualifies
+      only names without a dot), so it does not report two VirtualServices that name one
+      Service both ways. Kiali does, and so does meshlint: istiod matches VirtualService
+      hosts to Services as written, so the two do not combine, and at most one of them
+      routes the Service's traffic.
+    - Kiali groups VirtualServices by the gateway list as written; meshlint compares the
+      sidecar ones here and the gateway ones in ML152.
     """
 
     id = "ML114"

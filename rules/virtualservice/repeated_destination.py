@@ -22,9 +22,7 @@ class RepeatedRouteDestination(Rule):
     ## What it does
     Compares the destinations of each `route` list of the `http`, `tcp` and `tls` rules:
     host (fully qualified with the VirtualService's namespace), subset and port. Reports
-    every repetition after the first, pointing at the first. Destinations with different
-    ports are different clusters and are not repetitions (Kiali compares host and subset
-    only).
+    every destination of a repeated group, each pointing at the others, as Kiali does.
 
     ## Why it matters
     Envoy adds the weights of a repeated cluster together, so the split is not the one
@@ -41,7 +39,7 @@ class RepeatedRouteDestination(Rule):
       hosts: [reviews]
       http:
       - route:
-        - destination: {host: reviews, subset: v1}
+        - destination: {host: reviews, subset: v1}  # <-
           weight: 80
         - destination:
             host: reviews.default.svc.cluster.local  # <-
@@ -64,6 +62,12 @@ class RepeatedRouteDestination(Rule):
         - destination: {host: reviews, subset: v2}
           weight: 20
     ```
+
+    ## Compared with Istio and Kiali
+    - Kiali compares host and subset only; destinations with different ports are
+      different clusters, which Envoy does not add up, so meshlint does not report them.
+    - Kiali reads `reviews.default` as the Service reviews of namespace default; istiod
+      expands only names without a dot, so it is another host (ML101 reports it).
     """
 
     id = "ML151"
@@ -75,22 +79,25 @@ class RepeatedRouteDestination(Rule):
 
     def check_resource(self, vs, mesh):
         for path, routes in route_lists(vs):
-            first: dict[tuple, int] = {}
+            groups: dict[tuple, list[int]] = {}
             for j, entry in enumerate(routes):
                 key = destination_key(vs, entry, mesh)
-                if key is None:
+                if key is not None:
+                    groups.setdefault(key, []).append(j)
+            for (host, subset, _), members in groups.items():
+                if len(members) < 2:
                     continue
-                if key not in first:
-                    first[key] = j
-                    continue
-                host, subset, _ = key
                 name = f'"{host}"' + (f' subset "{subset}"' if subset else "")
-                yield self.report(
-                    vs,
-                    (*path, j, "destination", "host"),
-                    f"destination {name} is already route[{first[key]}] of this route: Envoy "
-                    "adds up their weights; route to another subset or merge the two",
-                    related=[
-                        related_to(vs, (*path, first[key], "destination"), "first occurrence")
-                    ],
-                )
+                for j in members:
+                    others = [k for k in members if k != j]
+                    yield self.report(
+                        vs,
+                        (*path, j, "destination", "host"),
+                        f"destination {name} is also route[{', '.join(map(str, others))}] "
+                        "of this route: Envoy adds up their weights; route to another "
+                        "subset or merge them",
+                        related=[
+                            related_to(vs, (*path, k, "destination"), "same destination")
+                            for k in others
+                        ],
+                    )

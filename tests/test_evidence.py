@@ -91,7 +91,7 @@ def test_a_subset_without_any_destinationrule_among_the_inputs_is_unknown(lint_y
     vs = VS_TO_REVIEWS.replace("host: reviews,", "host: ratings,")
     result = lint_yaml("vs.yaml", vs, "svc.yaml", SERVICE_RATINGS)
     assert "ML104" not in severe(result)
-    assert "no DestinationRules of namespace default among the inputs" in {
+    assert "no DestinationRule for ratings.default.svc.cluster.local among the inputs" in {
         f.unchecked for f in result.unchecked
     }
 
@@ -100,7 +100,7 @@ def test_with_services_gateways_and_rules_of_its_namespace_it_is_reported(lint_y
     result = lint_yaml(
         "vs.yaml", VS_TO_REVIEWS, "svc.yaml", SERVICE_RATINGS, "gw.yaml", OTHER_GATEWAY
     )
-    assert severe(result) == ["ML101", "ML105"]
+    assert severe(result) == ["ML101", "ML105", "ML111"]  # ML111: IST0132, as istioctl
     result = lint_yaml(
         "vs.yaml", VS_TO_REVIEWS.replace("host: reviews,", "host: ratings,"), "dr.yaml", DR_RATINGS
     )
@@ -109,7 +109,7 @@ def test_with_services_gateways_and_rules_of_its_namespace_it_is_reported(lint_y
 
 def test_assume_complete_reports_everything_missing(lint_yaml):
     result = lint_yaml("vs.yaml", VS_TO_REVIEWS, assume_complete=True)
-    assert severe(result) == ["ML101", "ML105"]
+    assert severe(result) == ["ML101", "ML105", "ML111"]
 
 
 def test_context_is_evidence(lint_yaml, tmp_path):

@@ -2,7 +2,6 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
-from meshlint.mesh import hosts
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.memo import per_list
 from meshlint.mesh.resolve import Resolution, Status, not_found, unknown
@@ -25,9 +24,8 @@ class SubsetNotFound(Rule):
     visible from the VirtualService's namespace whose `host` covers the destination host
     (wildcards included) and that defines a subset of that name. When the host itself
     does not exist, only `vs-destination-host-not-found` is reported. When no
-    DestinationRule covers the host, the subset is reported only if the inputs hold
-    DestinationRules of the host's or the VirtualService's namespace (else it cannot be
-    checked), unless `--assume-complete` is given. A subset any copy of a duplicated
+    DestinationRule among the inputs covers the host, the subset cannot be checked and
+    is not reported, unless `--assume-complete` is given. A subset any copy of a duplicated
     DestinationRule defines is found. When exactly one defined subset has a close name,
     `meshlint fix --unsafe` routes to it.
 
@@ -125,20 +123,17 @@ class SubsetNotFound(Rule):
             host = mesh.resolve_host(fqdn, vs.namespace)
             if host.missing:
                 continue  # the host itself is missing: vs-destination-host-not-found says so
-            resolution = host if host.status is Status.UNKNOWN else _no_rule(mesh, fqdn, vs)
+            resolution = host if host.status is Status.UNKNOWN else _no_rule(mesh, fqdn)
             message = f'subset "{dest.subset}" of host "{dest.host}": no DestinationRule for {fqdn}'
             yield from self.unresolved(vs, path, resolution, message, mesh)
 
 
-def _no_rule(mesh, fqdn: str, vs) -> Resolution:
-    """No DestinationRule covers the host: not found when the inputs hold
-    DestinationRules of the host's or the VirtualService's namespace; unknown otherwise."""
-    places = {vs.namespace, hosts.cluster_local_namespace(fqdn, mesh.settings.cluster_domain)}
-    if mesh.settings.assume_complete or any(
-        mesh.evidence.has("DestinationRule", ns) for ns in places if ns is not None
-    ):
+def _no_rule(mesh, fqdn: str) -> Resolution:
+    """No DestinationRule covers the host: the place the subset would be defined is not
+    among the inputs, so it cannot be checked unless they are declared complete."""
+    if mesh.settings.assume_complete:
         return not_found()
-    return unknown(f"no DestinationRules of namespace {vs.namespace} among the inputs")
+    return unknown(f"no DestinationRule for {fqdn} among the inputs")
 
 
 @per_list

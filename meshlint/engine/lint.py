@@ -16,6 +16,7 @@ from meshlint.engine.runner import to_location
 from meshlint.engine.selection import select_rules
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import InputProblem, LoadedFile, is_kustomization, load_source
+from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
 from meshlint.mesh.config import MeshSettings
@@ -149,7 +150,18 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     for file in context:
         for resource in file.resources:
             resource.linted = False
+    _mark_patches(files, loaded, options)
     return LoadedInputs(files, loaded, context)
+
+
+def _mark_patches(files: list[str], loaded: list[LoadedFile], options: LintOptions) -> None:
+    """Mark the resources of files that a kustomization among the inputs lists as patches."""
+    sources = [read(f, options.max_file_size) for f in files if is_kustomization(f)]
+    patches = kustomize_patch_files((s.path, s.text) for s in sources if s.text is not None)
+    for file in loaded:
+        if os.path.normpath(file.path) in patches:
+            for resource in file.resources:
+                resource.partial = True
 
 
 @dataclass

@@ -1,0 +1,74 @@
+"""Patterns seen in public configs that Istio and Kubernetes accept (issue 17, sections 2
+and 3): each alone gives no error or warning; with the context that makes it wrong, the
+finding comes back."""
+
+from __future__ import annotations
+
+from meshlint.engine.finding import Severity
+
+from conftest import found
+
+PATCH = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: flagger
+spec:
+  template:
+    spec:
+      containers:
+        - name: flagger
+          args: [-mesh-provider=istio]
+"""
+
+
+def reported(result, rule: str) -> list[tuple[str, int, int]]:
+    """Error and warning findings of one rule."""
+    return [
+        (f.rule.name, f.location.line, f.location.column)
+        for f in result.findings
+        if rule in (f.rule.id, f.rule.name) and f.severity >= Severity.WARNING
+    ]
+
+
+# -- kustomize patches ------------------------------------------------------------------
+
+
+def test_patch_fragment_alone_is_not_asked_for_required_fields(lint_yaml):
+    assert found(lint_yaml("patch.yaml", PATCH), "ML701") == []
+
+
+def test_deployment_missing_only_its_selector_is_still_rejected(lint_yaml):
+    whole = PATCH.replace(
+        "  template:\n", "  template:\n    metadata:\n      labels: {app: flagger}\n"
+    ).replace("args: [-mesh-provider=istio]", "image: ghcr.io/fluxcd/flagger:1.0")
+    assert found(lint_yaml("deploy.yaml", whole), "ML701") == [("schema-violation", 5, 1)]
+
+
+def test_file_a_kustomization_lists_as_a_patch_is_partial(lint_yaml):
+    labelled = PATCH.replace(
+        "  template:\n", "  template:\n    metadata:\n      labels: {app: flagger}\n"
+    )
+    kustomization = """\
+        resources: [../base]
+        patches:
+          - path: patch.yaml
+            target: {kind: Deployment}
+        """
+    assert found(lint_yaml("patch.yaml", labelled), "ML701") == [("schema-violation", 5, 1)]
+    result = lint_yaml("patch.yaml", labelled, "kustomization.yaml", kustomization)
+    assert found(result, "ML701") == []
+
+
+def test_patch_directive_marks_a_fragment(lint_yaml):
+    text = """\
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - $patch: replace
+            - name: http
+        """
+    assert found(lint_yaml("svc.yaml", text), "ML701") == []

@@ -72,3 +72,66 @@ def test_patch_directive_marks_a_fragment(lint_yaml):
             - name: http
         """
     assert found(lint_yaml("svc.yaml", text), "ML701") == []
+
+
+# -- ML787 DENY with only HTTP fields ---------------------------------------------------
+
+DENY_ADMIN = """\
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-admin
+spec:
+  selector:
+    matchLabels: {app: db}
+  action: DENY
+  rules:
+  - to:
+    - operation:
+        paths: [/admin/*]
+"""
+
+DB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: db
+spec:
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: db
+        image: db:1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: db
+spec:
+  selector: {app: db}
+  ports:
+  - name: PORT_NAME
+    port: 5432
+"""
+
+
+def test_http_only_deny_alone_is_info(lint_yaml):
+    result = lint_yaml("deny.yaml", DENY_ADMIN)
+    assert reported(result, "ML787") == []
+    assert found(result, "ML787") == [("authz-deny-http-only", 10, 5)]
+
+
+def test_http_only_deny_on_http_workload_is_info(lint_yaml):
+    result = lint_yaml("deny.yaml", DENY_ADMIN, "db.yaml", DB.replace("PORT_NAME", "http-web"))
+    assert reported(result, "ML787") == []
+
+
+def test_http_only_deny_on_a_tcp_workload_warns(lint_yaml):
+    result = lint_yaml("deny.yaml", DENY_ADMIN, "db.yaml", DB.replace("PORT_NAME", "tcp-pg"))
+    assert reported(result, "ML787") == [("authz-deny-http-only", 10, 5)]
+    message = next(f.message for f in result.findings if f.rule.id == "ML787")
+    assert "Deployment default/db serves TCP port 5432 of Service default/db" in message

@@ -135,3 +135,39 @@ def test_http_only_deny_on_a_tcp_workload_warns(lint_yaml):
     assert reported(result, "ML787") == [("authz-deny-http-only", 10, 5)]
     message = next(f.message for f in result.findings if f.rule.id == "ML787")
     assert "Deployment default/db serves TCP port 5432 of Service default/db" in message
+
+
+# -- ML310/ML311 TLS without caCertificates ---------------------------------------------
+
+TLS_DR = """\
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: wiki
+spec:
+  host: en.wikipedia.org
+  trafficPolicy:
+    tls:
+      mode: SIMPLE
+    portLevelSettings:
+    - port: {number: 8443}
+      tls:
+        mode: SIMPLE
+"""
+
+
+def test_tls_without_ca_is_verified_against_system_cas(lint_yaml):
+    result = lint_yaml("dr.yaml", TLS_DR)
+    assert reported(result, "ML310") == reported(result, "ML311") == []
+    notes = [f for f in result.findings if f.rule.id in ("ML310", "ML311")]
+    assert [(f.rule.id, f.location.line) for f in notes] == [("ML310", 9), ("ML311", 13)]
+    assert all("system CA bundle" in f.message for f in notes)
+
+
+def test_tls_with_insecure_skip_verify_warns(lint_yaml):
+    insecure = TLS_DR.replace(
+        "      mode: SIMPLE\n    port", "      mode: SIMPLE\n      insecureSkipVerify: true\n    port"
+    ).replace("        mode: SIMPLE\n", "        mode: SIMPLE\n        insecureSkipVerify: true\n")
+    result = lint_yaml("dr.yaml", insecure)
+    assert reported(result, "ML310") == [("dr-tls-no-ca-certificates", 10, 27)]
+    assert reported(result, "ML311") == [("dr-port-tls-no-ca-certificates", 15, 29)]

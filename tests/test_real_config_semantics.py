@@ -165,9 +165,10 @@ def test_tls_without_ca_is_verified_against_system_cas(lint_yaml):
 
 
 def test_tls_with_insecure_skip_verify_warns(lint_yaml):
+    skip = "insecureSkipVerify: true"
     insecure = TLS_DR.replace(
-        "      mode: SIMPLE\n    port", "      mode: SIMPLE\n      insecureSkipVerify: true\n    port"
-    ).replace("        mode: SIMPLE\n", "        mode: SIMPLE\n        insecureSkipVerify: true\n")
+        "      mode: SIMPLE\n    port", f"      mode: SIMPLE\n      {skip}\n    port"
+    ).replace("        mode: SIMPLE\n", f"        mode: SIMPLE\n        {skip}\n")
     result = lint_yaml("dr.yaml", insecure)
     assert reported(result, "ML310") == [("dr-tls-no-ca-certificates", 10, 27)]
     assert reported(result, "ML311") == [("dr-port-tls-no-ca-certificates", 15, 29)]

@@ -172,3 +172,127 @@ def test_tls_with_insecure_skip_verify_warns(lint_yaml):
     result = lint_yaml("dr.yaml", insecure)
     assert reported(result, "ML310") == [("dr-tls-no-ca-certificates", 10, 27)]
     assert reported(result, "ML311") == [("dr-port-tls-no-ca-certificates", 15, 29)]
+
+
+# -- IstioOperator install specs and the gateways they declare --------------------------
+
+OPERATOR = """\
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  profile: default
+  components:
+    ingressGateways:
+    - name: istio-ingressgateway
+      enabled: true
+    - name: ilb-gateway
+      namespace: ilb
+      enabled: true
+      label:
+        istio: ilbgateway
+      k8s:
+        service:
+          ports:
+          - port: 8060
+            targetPort: 8060
+            name: tcp-citadel-grpc-tls
+"""
+
+ILB_GATEWAY = """\
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: ilb
+  namespace: ilb
+spec:
+  selector:
+    istio: ilbgateway
+  servers:
+  - port: {number: PORT, name: tls, protocol: TLS}
+    hosts: ["*"]
+    tls: {mode: PASSTHROUGH}
+"""
+
+
+def test_install_spec_without_metadata_is_linted_not_skipped(lint_yaml):
+    result = lint_yaml("install.yaml", OPERATOR)
+    assert found(result) == []
+    assert [r.ref for r in result.mesh.of_kind("IstioOperator")] == [
+        "IstioOperator istio-system/installed-state"
+    ]
+
+
+def test_install_spec_unknown_fields_are_warnings(lint_yaml):
+    text = OPERATOR.replace(
+        "      enabled: true\n    - name: ilb", "      replicas: 2\n    - name: ilb"
+    )
+    result = lint_yaml(
+        "install.yaml", text.replace("  profile: default\n", "  addonComponents: {}\n")
+    )
+    assert reported(result, "ML708") == [
+        ("istio-operator-field", 4, 3),
+        ("istio-operator-field", 8, 7),
+    ]
+
+
+def test_gateway_declared_by_install_spec_is_a_workload_and_service(lint_yaml):
+    gateway = ILB_GATEWAY.replace("PORT", "8060")
+    assert reported(lint_yaml("gw.yaml", gateway), "ML201") == [
+        ("gateway-selector-no-workload", 8, 12)
+    ]
+    together = lint_yaml("gw.yaml", gateway, "install.yaml", OPERATOR)
+    assert [f for f in together.findings if f.severity >= Severity.WARNING] == []
+    wrong_port = ILB_GATEWAY.replace("PORT", "8061")
+    result = lint_yaml("gw.yaml", wrong_port, "install.yaml", OPERATOR)
+    assert reported(result, "ML202") == [("gateway-port-not-on-service", 10, 20)]
+
+
+# -- Gateway API gateways Istio deploys --------------------------------------------------
+
+K8S_GATEWAY = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gateway
+  namespace: istio-ingress
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: default
+    hostname: "*.example.com"
+    port: 80
+    protocol: HTTP
+"""
+
+TO_GATEWAY = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: to-gateway
+  namespace: istio-ingress
+spec:
+  hosts: [HOST]
+  http:
+  - route:
+    - destination:
+        host: HOST
+        port: {number: 80}
+"""
+
+
+def test_service_istio_creates_for_a_gateway_api_gateway_is_found(lint_yaml):
+    to_service = TO_GATEWAY.replace("HOST", "gateway-istio.istio-ingress.svc.cluster.local")
+    result = lint_yaml("vs.yaml", to_service, "gw.yaml", K8S_GATEWAY)
+    assert reported(result, "ML101") == reported(result, "ML102") == []
+    typo = TO_GATEWAY.replace("HOST", "gateway-isito.istio-ingress.svc.cluster.local")
+    result = lint_yaml("vs.yaml", typo, "gw.yaml", K8S_GATEWAY)
+    assert reported(result, "ML101") == [("vs-destination-host-not-found", 11, 15)]
+
+
+def test_waypoint_service_is_named_after_the_gateway(lint_yaml):
+    waypoint = K8S_GATEWAY.replace("gatewayClassName: istio", "gatewayClassName: istio-waypoint")
+    to_service = TO_GATEWAY.replace("HOST", "gateway.istio-ingress.svc.cluster.local")
+    result = lint_yaml("vs.yaml", to_service, "gw.yaml", waypoint)
+    assert reported(result, "ML101") == []
+    names = {r.name for r in result.mesh.of_kind("Service")}
+    assert "gateway" in names and "gateway-istio-waypoint" not in names

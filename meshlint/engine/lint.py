@@ -20,6 +20,7 @@ from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
 from meshlint.mesh.config import MeshSettings
+from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
@@ -197,6 +198,7 @@ def analyze(
         resources = [r for r in resources if r.kind in options.kinds]
     if options.resource_filter is not None:
         resources = [r for r in resources if options.resource_filter(r)]
+    resources += generated_resources(resources)
     previous = increment.previous if increment is not None else None
     mesh = Mesh(resources, options.settings, previous=previous.mesh if previous else None)
     known = known_rules(options.extra_rules)

@@ -16,6 +16,9 @@ from meshlint.suppress.comments import FileDirectives, scan
 _TEMPLATE = re.compile(
     r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)"
 )
+#: The name and namespace istioctl gives an install spec that has no metadata.
+INSTALL_SPEC_NAME = "installed-state"
+INSTALL_NAMESPACE = "istio-system"
 _KUSTOMIZATION = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
@@ -164,6 +167,20 @@ def _add_object(
             )
         )
         return
+    if body.get("metadata") is None and _install_spec(api_version, kind):
+        loaded.resources.append(
+            Resource(
+                api_version=api_version,
+                kind=kind,
+                namespace=INSTALL_NAMESPACE,
+                name=INSTALL_SPEC_NAME,
+                body=body,
+                file=loaded.path,
+                document=document.index,
+                helm_source=document.helm_source,
+            )
+        )
+        return
     problem = _identity_problem(body, api_version, kind)
     if problem:
         message, path = problem
@@ -190,6 +207,16 @@ def _add_object(
             helm_source=document.helm_source,
             namespace_defaulted=defaulted,
         )
+    )
+
+
+def _install_spec(api_version: object, kind: object) -> bool:
+    """Whether an object is an ``IstioOperator`` install spec: ``istioctl install -f``
+    reads it from a file, where Istio's docs write it without ``metadata``."""
+    return (
+        kind == "IstioOperator"
+        and isinstance(api_version, str)
+        and api_version.startswith("install.istio.io/")
     )
 
 

@@ -296,3 +296,151 @@ def test_waypoint_service_is_named_after_the_gateway(lint_yaml):
     assert reported(result, "ML101") == []
     names = {r.name for r in result.mesh.of_kind("Service")}
     assert "gateway" in names and "gateway-istio-waypoint" not in names
+
+
+# -- ML351 label-less subsets of an egress gateway's DestinationRule ----------------------
+
+EGRESS_DR = """\
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: egressgateway-for-cnn
+spec:
+  host: HOST
+  subsets:
+  - name: cnn
+"""
+
+
+def test_label_less_subset_for_the_egress_gateway_is_the_documented_pattern(lint_yaml):
+    host = "istio-egressgateway.istio-system.svc.cluster.local"
+    assert found(lint_yaml("dr.yaml", EGRESS_DR.replace("HOST", host)), "ML351") == []
+    result = lint_yaml("dr.yaml", EGRESS_DR.replace("HOST", "reviews"))
+    assert reported(result, "ML351") == [("dr-subset-without-labels", 8, 11)]
+
+
+# -- ML554/ML555 DISABLE towards an ExternalName Service ---------------------------------
+
+STRICT_MESH = """\
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: my-db
+spec:
+  TYPE
+  ports: [{name: tcp, port: 5432}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: my-db
+spec:
+  host: my-db.default.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: DISABLE
+"""
+
+
+def test_plaintext_to_an_external_name_service_contradicts_no_strict_policy(lint_yaml):
+    external = STRICT_MESH.replace("TYPE", "type: ExternalName\n  externalName: db.example.com")
+    assert found(lint_yaml("a.yaml", external), "ML555") == []
+    in_mesh = STRICT_MESH.replace("TYPE", "selector: {app: db}")
+    workload = DB.split("---")[0]
+    result = lint_yaml("a.yaml", in_mesh, "db.yaml", workload)
+    assert reported(result, "ML555") == [("dr-tls-disabled-mesh-strict", 25, 13)]
+
+
+# -- ML413 the most specific ServiceEntry host decides ------------------------------------
+
+WIKIPEDIA = """\
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: wikipedia
+spec:
+  hosts: ["*.wikipedia.org"]
+  location: MESH_EXTERNAL
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: NONE
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: www-wikipedia
+spec:
+  hosts: [www.wikipedia.org]
+  location: MESH_EXTERNAL
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: egress
+spec:
+  selector: {istio: egressgateway}
+  servers:
+  - port: {number: 443, name: tls, protocol: TLS}
+    hosts: ["*.wikipedia.org"]
+    tls: {mode: PASSTHROUGH}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: wiki
+spec:
+  hosts: [HOST]
+  gateways: [egress]
+  tls:
+  - match: [{port: 443, sniHosts: [HOST]}]
+    route:
+    - destination: {host: HOST, port: {number: 443}}
+"""
+
+
+def test_most_specific_service_entry_host_decides_the_resolution(lint_yaml):
+    result = lint_yaml("wiki.yaml", WIKIPEDIA.replace("HOST", "www.wikipedia.org"))
+    assert found(result, "ML413") == []
+    result = lint_yaml("wiki.yaml", WIKIPEDIA.replace("HOST", "en.wikipedia.org"))
+    assert [f.rule.id for f in result.findings if f.rule.id == "ML413"] == ["ML413"]
+
+
+# -- ML610 injected gateways run their proxy as 1337 -------------------------------------
+
+INJECTED_GATEWAY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ingress
+spec:
+  selector:
+    matchLabels: {app: ingress}
+  template:
+    metadata:
+      annotations:
+        inject.istio.io/templates: gateway
+      labels: {app: ingress, sidecar.istio.io/inject: "true"}
+    spec:
+      securityContext:
+        runAsUser: 1337
+      containers:
+      - name: istio-proxy
+        image: auto
+"""
+
+
+def test_injected_gateway_may_run_as_the_proxy_uid(lint_yaml):
+    assert found(lint_yaml("gw.yaml", INJECTED_GATEWAY), "ML610") == []
+    with_app = INJECTED_GATEWAY + "      - name: app\n        image: app:1\n"
+    assert reported(lint_yaml("gw.yaml", with_app), "ML610") == [
+        ("application-uid-1337", 15, 20)
+    ]

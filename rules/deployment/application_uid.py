@@ -18,6 +18,13 @@ def control_plane(resource, workload) -> bool:
     return False
 
 
+def proxy_only(workload) -> bool:
+    """A gateway deployment injected with Istio's ``gateway`` template: its only
+    container is the proxy (``image: auto``), so nothing in it is an application."""
+    containers = workload.containers()
+    return bool(containers) and all(c.get("name") == PROXY_CONTAINER for c in containers)
+
+
 def proxy_uid_paths(workload) -> list[tuple]:
     """Paths of every ``runAsUser: 1337`` at pod level and in application containers."""
     spec_path = (*workload.template_path, "spec")
@@ -41,8 +48,9 @@ class ApplicationUsesProxyUID(Rule):
     ## What it does
     Reports Pods and the pod templates of workload controllers whose pod-level
     `securityContext.runAsUser`, or an application container's, is 1337. The `istio-proxy`
-    container, Istio's control-plane workloads (an `istio` label or `release: istio`) and
-    workloads that opt out of injection are skipped. Init containers are not checked:
+    container, Istio's control-plane workloads (an `istio` label or `release: istio`),
+    workloads that opt out of injection, and injected gateways (whose only container is
+    the proxy, `image: auto` with `inject.istio.io/templates: gateway`) are skipped. Init containers are not checked:
     running them as 1337 is the documented way to let them reach the network before the
     sidecar starts. One finding per workload, at the first offending field; the others are
     listed as related.
@@ -103,6 +111,8 @@ class ApplicationUsesProxyUID(Rule):
     def check_resource(self, resource, mesh):
         workload = workload_of(resource)
         if workload is None or control_plane(resource, workload) or opted_out(workload):
+            return
+        if proxy_only(workload):
             return
         paths = proxy_uid_paths(workload)
         if not paths:

@@ -50,9 +50,9 @@ class ApplicationUsesProxyUID(Rule):
     `securityContext.runAsUser`, or an application container's, is 1337. The `istio-proxy`
     container, Istio's control-plane workloads (an `istio` label or `release: istio`),
     workloads that opt out of injection, and injected gateways (whose only container is
-    the proxy, `image: auto` with `inject.istio.io/templates: gateway`) are skipped. Init containers are not checked:
-    running them as 1337 is the documented way to let them reach the network before the
-    sidecar starts. One finding per workload, at the first offending field; the others are
+    the proxy, `image: auto` with `inject.istio.io/templates: gateway`) are skipped. Init
+    containers are not checked: running them as 1337 is the documented way to let them
+    reach the network before the sidecar starts. One finding per workload, at the first offending field; the others are
     listed as related.
 
     ## Why it matters

@@ -52,8 +52,8 @@ class ApplicationUsesProxyUID(Rule):
     workloads that opt out of injection, and injected gateways (whose only container is
     the proxy, `image: auto` with `inject.istio.io/templates: gateway`) are skipped. Init
     containers are not checked: running them as 1337 is the documented way to let them
-    reach the network before the sidecar starts. One finding per workload, at the first offending field; the others are
-    listed as related.
+    reach the network before the sidecar starts. One finding per workload, at the first
+    offending field; the others are listed as related.
 
     ## Why it matters
     The sidecar's traffic capture exempts UID 1337 so that Envoy's own traffic is not

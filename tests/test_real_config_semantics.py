@@ -441,6 +441,4 @@ spec:
 def test_injected_gateway_may_run_as_the_proxy_uid(lint_yaml):
     assert found(lint_yaml("gw.yaml", INJECTED_GATEWAY), "ML610") == []
     with_app = INJECTED_GATEWAY + "      - name: app\n        image: app:1\n"
-    assert reported(lint_yaml("gw.yaml", with_app), "ML610") == [
-        ("application-uid-1337", 15, 20)
-    ]
+    assert reported(lint_yaml("gw.yaml", with_app), "ML610") == [("application-uid-1337", 15, 20)]

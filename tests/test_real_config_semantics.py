@@ -442,3 +442,38 @@ def test_injected_gateway_may_run_as_the_proxy_uid(lint_yaml):
     assert found(lint_yaml("gw.yaml", INJECTED_GATEWAY), "ML610") == []
     with_app = INJECTED_GATEWAY + "      - name: app\n        image: app:1\n"
     assert reported(lint_yaml("gw.yaml", with_app), "ML610") == [("application-uid-1337", 15, 20)]
+
+
+# -- YAML as Kubernetes reads it ---------------------------------------------------------
+
+V6_ENTRY = """\
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: internal-v6
+spec:
+  hosts: [internal.example.com]
+  addresses: [1.2.3.4, 001:db8::]
+  resolution: STATIC
+  location: MESH_INTERNAL
+  ports:
+  - {number: 80, name: http, protocol: HTTP}
+  endpoints:
+  - address: 1.2.3.4
+  VERSION
+"""
+
+
+def test_unquoted_ipv6_in_a_flow_list_is_the_string_kubernetes_reads(lint_yaml):
+    result = lint_yaml("se.yaml", V6_ENTRY.replace("VERSION", ""))
+    assert [f for f in result.findings if f.severity >= Severity.WARNING] == []
+    entry = result.mesh.of_kind("ServiceEntry")[0]
+    assert entry.spec["addresses"] == ["1.2.3.4", "001:db8::"]
+    assert [(f.rule.id, f.severity) for f in result.findings if f.rule.id == "ML710"] == [
+        ("ML710", Severity.INFO)
+    ]
+
+
+def test_go_yaml_booleans_are_still_warned_about(lint_yaml):
+    result = lint_yaml("se.yaml", V6_ENTRY.replace("  VERSION", "  exportTo: [n]"))
+    assert reported(result, "ML710") == [("yaml-ambiguity", 14, 14)]

@@ -107,7 +107,7 @@ def _problem_finding(problem: InputProblem) -> Finding:
     finding = Finding(
         rule=rule,
         message=problem.message,
-        severity=rule.severity,
+        severity=Severity.INFO if problem.minor else rule.severity,
         resource=problem.resource,
         path=problem.path,
         file=problem.file,

@@ -32,6 +32,8 @@ class InputProblem:
     span: Span | None
     resource: Resource | None = None
     path: Path = ()
+    #: Reported at info whatever the rule's severity (a note, not a problem).
+    minor: bool = False
 
 
 @dataclass(slots=True)
@@ -99,7 +101,8 @@ def load_source(
             rule = issue.kind
         else:
             rule = "input-limit"
-        loaded.problems.append(InputProblem(rule, issue.message, source.path, issue.span))
+        problem = InputProblem(rule, issue.message, source.path, issue.span, minor=issue.minor)
+        loaded.problems.append(problem)
     for document in result.documents:
         _add_document(loaded, document, default_namespace)
     return loaded

@@ -477,3 +477,21 @@ def test_unquoted_ipv6_in_a_flow_list_is_the_string_kubernetes_reads(lint_yaml):
 def test_go_yaml_booleans_are_still_warned_about(lint_yaml):
     result = lint_yaml("se.yaml", V6_ENTRY.replace("  VERSION", "  exportTo: [n]"))
     assert reported(result, "ML710") == [("yaml-ambiguity", 14, 14)]
+
+
+def test_install_spec_with_metadata_but_no_namespace_installs_into_istio_system(lint_yaml):
+    named = OPERATOR.replace("kind: IstioOperator\n", "kind: IstioOperator\nmetadata:\n  name: x\n")
+    result = lint_yaml("install.yaml", named)
+    pods = {(r.namespace, r.name) for r in result.mesh.of_kind("Pod")}
+    assert ("istio-system", "istio-ingressgateway") in pods
+    assert ("ilb", "ilb-gateway") in pods
+    assert ("default", "istio-ingressgateway") not in pods
+
+
+def test_http_only_deny_on_a_gateway_is_info_whatever_its_service_ports(lint_yaml):
+    on_gateway = DENY_ADMIN.replace("{app: db}", "{istio: ilbgateway}").replace(
+        "  name: deny-admin\n", "  name: deny-admin\n  namespace: ilb\n"
+    )
+    result = lint_yaml("deny.yaml", on_gateway, "install.yaml", OPERATOR)
+    assert reported(result, "ML787") == []
+    assert len(found(result, "ML787")) == 1

@@ -60,8 +60,10 @@ def operator_gateways(operator: Resource) -> list[Resource]:
     components = get(operator.body, ("spec", "components"))
     if not isinstance(components, dict):
         return []
-    spec_namespace = operator.spec.get("namespace")
-    namespace = str(spec_namespace or operator.namespace or DEFAULT_NAMESPACE)
+    namespace = operator.spec.get("namespace")
+    if not namespace:
+        namespace = DEFAULT_NAMESPACE if operator.namespace_defaulted else operator.namespace
+    namespace = str(namespace or DEFAULT_NAMESPACE)
     defaults = {g.name: g.ports for g in default_gateways()}
     out: list[Resource] = []
     for field, default_name in (

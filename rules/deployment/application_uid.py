@@ -18,13 +18,6 @@ def control_plane(resource, workload) -> bool:
     return False
 
 
-def proxy_only(workload) -> bool:
-    """A gateway deployment injected with Istio's ``gateway`` template: its only
-    container is the proxy (``image: auto``), so nothing in it is an application."""
-    containers = workload.containers()
-    return bool(containers) and all(c.get("name") == PROXY_CONTAINER for c in containers)
-
-
 def proxy_uid_paths(workload) -> list[tuple]:
     """Paths of every ``runAsUser: 1337`` at pod level and in application containers."""
     spec_path = (*workload.template_path, "spec")
@@ -112,7 +105,7 @@ class ApplicationUsesProxyUID(Rule):
         workload = workload_of(resource)
         if workload is None or control_plane(resource, workload) or opted_out(workload):
             return
-        if proxy_only(workload):
+        if workload.proxy_only:  # an injected gateway: no application container
             return
         paths = proxy_uid_paths(workload)
         if not paths:

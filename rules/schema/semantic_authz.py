@@ -428,8 +428,8 @@ def tcp_port_served(policy, mesh) -> str | None:
     root = policy.namespace == effective_mesh_config(mesh).get("rootNamespace", "istio-system")
     namespace = None if root and not selector else policy.namespace
     for workload in mesh.workloads.matching(selector, namespace):
-        if workload.resource.file == ASSUMED_FILE:
-            continue
+        if workload.resource.file == ASSUMED_FILE or workload.proxy_only:
+            continue  # a gateway serves what its Gateway servers say, not its Service
         for service in mesh.services_selecting(workload.labels, workload.namespace):
             for port in service.ports:
                 protocol = service_port_protocol(

@@ -5,11 +5,13 @@
   ``app: <name>`` and ``istio: <name without istio->`` (or the entry's ``label``), behind
   a Service of the same name with the entry's ``k8s.service.ports`` (Istio's defaults
   when it lists none).
-- A Gateway API ``Gateway`` of class ``istio`` gets a Deployment and a Service named
-  ``<name>-istio``; one of class ``istio-waypoint`` or ``istio-east-west`` gets them
-  named ``<name>``. Their pods carry ``gateway.networking.k8s.io/gateway-name: <name>``;
-  the Service has the status port and one port per listener port. A Gateway that names
-  a hostname address points at an existing deployment, so nothing is created for it.
+- A Gateway API ``Gateway`` of class ``istio`` (or of a GatewayClass with Istio's gateway
+  controller) gets a Deployment and a Service named ``<name>-<class>``; one of class
+  ``istio-waypoint`` or ``istio-east-west`` (Istio's other controllers) gets them named
+  ``<name>``. Their pods carry ``gateway.networking.k8s.io/gateway-name: <name>`` and
+  the infrastructure labels (the Gateway's own labels when it sets none); the Service has
+  the status port and one port per listener port. A Gateway that names a hostname
+  address points at an existing deployment, so nothing is created for it.
 
 Each generated object is a Pod and a Service, not linted, positioned at the entry that
 declares it, in the declaring file.
@@ -27,9 +29,17 @@ from meshlint.model import Resource, as_list, string_map
 INSTALL_GROUP = "install.istio.io"
 GATEWAY_API = "gateway.networking.k8s.io"
 GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
-#: Gateway classes whose deployment Istio names after the Gateway (no ``-<class>``).
-UNSUFFIXED_CLASSES = frozenset({"istio-waypoint", "istio-east-west"})
-MANAGED_CLASSES = frozenset({"istio", *UNSUFFIXED_CLASSES})
+LEGACY_GATEWAY_NAME_LABEL = "istio.io/gateway-name"
+#: Istio's built-in Gateway classes and the controller of each.
+ISTIO_CLASSES = {
+    "istio": "istio.io/gateway-controller",
+    "istio-waypoint": "istio.io/mesh-controller",
+    "istio-east-west": "istio.io/eastwest-controller",
+}
+#: The controller whose deployments are named ``<gateway>-<class>``; Istio's other
+#: deploying controllers name them after the Gateway.
+SUFFIXED_CONTROLLER = "istio.io/gateway-controller"
+UNMANAGED_CONTROLLER = "istio.io/unmanaged-gateway"
 STATUS_PORT = 15021
 HBONE_PORT = 15008
 DEFAULT_NAMESPACE = "istio-system"
@@ -40,12 +50,17 @@ def generated_resources(resources: Iterable[Resource]) -> list[Resource]:
     among ``resources``, except those an input already defines."""
     resources = list(resources)
     taken = {r.key for r in resources}
+    controllers = dict(ISTIO_CLASSES)
+    for resource in resources:
+        if resource.kind == "GatewayClass" and resource.group == GATEWAY_API:
+            controllers[resource.name] = str(resource.spec.get("controllerName") or "")
     out: list[Resource] = []
     for resource in resources:
         if resource.kind == "IstioOperator" and resource.group == INSTALL_GROUP:
             made = operator_gateways(resource)
         elif resource.kind == "Gateway" and resource.group == GATEWAY_API:
-            made = gateway_deployment(resource)
+            controller = controllers.get(str(resource.spec.get("gatewayClassName")), "")
+            made = gateway_deployment(resource, controller)
         else:
             continue
         for item in made:
@@ -105,21 +120,30 @@ def _operator_ports(value: object) -> list[GatewayPort] | None:
     return ports
 
 
-def gateway_deployment(gateway: Resource) -> list[Resource]:
-    """The Pod and Service Istio deploys for a Gateway API Gateway of one of its classes."""
+def gateway_pod_labels(gateway: Resource) -> dict[str, str]:
+    """The labels Istio puts on a Gateway's pods: its name, plus the infrastructure labels
+    (the Gateway's own labels when it sets none)."""
+    infrastructure = gateway.spec.get("infrastructure")
+    extra = infrastructure.get("labels") if isinstance(infrastructure, dict) else None
+    labels = string_map(extra) if extra else dict(gateway.labels)
+    labels[GATEWAY_NAME_LABEL] = gateway.name
+    labels[LEGACY_GATEWAY_NAME_LABEL] = gateway.name
+    return labels
+
+
+def gateway_deployment(gateway: Resource, controller: str) -> list[Resource]:
+    """The Pod and Service Istio deploys for a Gateway API Gateway whose class has one of
+    Istio's controllers."""
     spec = gateway.spec
-    gateway_class = spec.get("gatewayClassName")
-    if gateway_class not in MANAGED_CLASSES:
+    if not controller.startswith("istio.io/") or controller == UNMANAGED_CONTROLLER:
         return []
-    if any(
-        isinstance(a, dict) and a.get("type") == "Hostname" for a in as_list(spec.get("addresses"))
-    ):
+    addresses = as_list(spec.get("addresses"))
+    if any(isinstance(a, dict) and a.get("type") == "Hostname" for a in addresses):
         return []
-    name = (
-        gateway.name if gateway_class in UNSUFFIXED_CLASSES else f"{gateway.name}-{gateway_class}"
-    )
+    suffixed = controller == SUFFIXED_CONTROLLER
+    name = f"{gateway.name}-{spec.get('gatewayClassName')}" if suffixed else gateway.name
     ports = [GatewayPort(STATUS_PORT, STATUS_PORT, "status-port")]
-    if gateway_class in UNSUFFIXED_CLASSES:
+    if not suffixed:
         ports.append(GatewayPort(HBONE_PORT, HBONE_PORT, "mesh"))
     seen = {p.port for p in ports}
     for i, listener in enumerate(as_list(spec.get("listeners"))):
@@ -130,9 +154,10 @@ def gateway_deployment(gateway: Resource) -> list[Resource]:
         protocol = str(listener.get("protocol") or "")
         label = str(listener.get("name") or f"{protocol.lower()}-{i}")
         ports.append(GatewayPort(port, port, label, app_protocol=protocol.lower() or None))
-    labels = {GATEWAY_NAME_LABEL: gateway.name}
+    labels = gateway_pod_labels(gateway)
     span = gateway.body.span if isinstance(gateway.body, PMap) else None
-    return _workload(gateway, name, gateway.namespace, labels, ports, span)
+    selector = {GATEWAY_NAME_LABEL: gateway.name}
+    return _workload(gateway, name, gateway.namespace, labels, ports, span, selector)
 
 
 def _workload(
@@ -142,6 +167,7 @@ def _workload(
     labels: dict[str, str],
     ports: list[GatewayPort],
     span: Span | None,
+    selector: dict[str, str] | None = None,
 ) -> list[Resource]:
     metadata = {"name": name, "namespace": namespace, "labels": dict(labels)}
     container_ports = [{"containerPort": p.target_port} for p in ports]
@@ -164,7 +190,7 @@ def _workload(
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": dict(metadata),
-        "spec": {"selector": dict(labels), "ports": service_ports},
+        "spec": {"selector": dict(selector or labels), "ports": service_ports},
     }
     where = span or (0, 0, 0, 0)
     return [

@@ -42,7 +42,8 @@ class Resource:
     """A Kubernetes object: identity, body (positioned), and where it came from.
 
     ``linted`` is false for resources that only help resolve references (assumed defaults,
-    context manifests): findings on them are never reported.
+    context manifests): findings on them are never reported. ``partial`` is true for a
+    patch that a kustomization among the inputs merges into a base.
     """
 
     api_version: str
@@ -56,6 +57,7 @@ class Resource:
     linted: bool = True
     namespace_defaulted: bool = False
     cluster: str = ""
+    partial: bool = False
     _labels: dict[str, str] | None = field(default=None, repr=False)
     _annotations: dict[str, str] | None = field(default=None, repr=False)
     group: str = field(init=False, repr=False)

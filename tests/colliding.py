@@ -698,6 +698,19 @@ def cluster_wide(i: int) -> list[Resource]:
         ),
         resource("Node", "v1", f"node-{i:03d}", "", {}, {"topology.kubernetes.io/zone": "a"}),
         resource(
+            "IstioOperator",
+            "install.istio.io/v1alpha1",
+            f"install-{i:03d}",
+            ROOT,
+            {
+                "profile": "default",
+                "components": {
+                    "ingressGateways": [{"name": f"gw-{i:03d}", "label": {"istio": "shop"}}],
+                    "pilot": {"k8s": {"replicas": 2}},
+                },
+            },
+        ),
+        resource(
             "GatewayClass",
             GW,
             f"class-{i:03d}",

@@ -16,9 +16,11 @@ from meshlint.engine.runner import to_location
 from meshlint.engine.selection import select_rules
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import InputProblem, LoadedFile, is_kustomization, load_source
+from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
 from meshlint.mesh.config import MeshSettings
+from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
@@ -107,7 +109,7 @@ def _problem_finding(problem: InputProblem) -> Finding:
     finding = Finding(
         rule=rule,
         message=problem.message,
-        severity=rule.severity,
+        severity=Severity.INFO if problem.minor else rule.severity,
         resource=problem.resource,
         path=problem.path,
         file=problem.file,
@@ -151,7 +153,18 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     for file in context:
         for resource in file.resources:
             resource.linted = False
+    _mark_patches(files, loaded, options)
     return LoadedInputs(files, loaded, context)
+
+
+def _mark_patches(files: list[str], loaded: list[LoadedFile], options: LintOptions) -> None:
+    """Mark the resources of files that a kustomization among the inputs lists as patches."""
+    sources = [read(f, options.max_file_size) for f in files if is_kustomization(f)]
+    patches = kustomize_patch_files((s.path, s.text) for s in sources if s.text is not None)
+    for file in loaded:
+        if os.path.normpath(file.path) in patches:
+            for resource in file.resources:
+                resource.partial = True
 
 
 @dataclass
@@ -187,6 +200,7 @@ def analyze(
         resources = [r for r in resources if r.kind in options.kinds]
     if options.resource_filter is not None:
         resources = [r for r in resources if options.resource_filter(r)]
+    resources += generated_resources(resources)
     previous = increment.previous if increment is not None else None
     mesh = Mesh(resources, options.settings, previous=previous.mesh if previous else None)
     known = known_rules(options.extra_rules)

@@ -18,6 +18,9 @@ _TEMPLATE = re.compile(
     r"|^\s*\{%-?\s*(?:if|for|set|include|macro|block)\b",
     re.MULTILINE,
 )
+#: The name and namespace istioctl gives an install spec that has no metadata.
+INSTALL_SPEC_NAME = "installed-state"
+INSTALL_NAMESPACE = "istio-system"
 _KUSTOMIZATION = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
@@ -31,6 +34,8 @@ class InputProblem:
     span: Span | None
     resource: Resource | None = None
     path: Path = ()
+    #: Reported at info whatever the rule's severity (a note, not a problem).
+    minor: bool = False
 
 
 @dataclass(slots=True)
@@ -101,7 +106,8 @@ def load_source(
             rule = issue.kind
         else:
             rule = "input-limit"
-        loaded.problems.append(InputProblem(rule, issue.message, source.path, issue.span))
+        problem = InputProblem(rule, issue.message, source.path, issue.span, minor=issue.minor)
+        loaded.problems.append(problem)
     for document in result.documents:
         _add_document(loaded, document, default_namespace)
     return loaded
@@ -175,6 +181,20 @@ def _add_object(
             )
         )
         return
+    if body.get("metadata") is None and _install_spec(api_version, kind):
+        loaded.resources.append(
+            Resource(
+                api_version=api_version,
+                kind=kind,
+                namespace=INSTALL_NAMESPACE,
+                name=INSTALL_SPEC_NAME,
+                body=body,
+                file=loaded.path,
+                document=document.index,
+                helm_source=document.helm_source,
+            )
+        )
+        return
     problem = _identity_problem(body, api_version, kind)
     if problem:
         message, path = problem
@@ -201,6 +221,16 @@ def _add_object(
             helm_source=document.helm_source,
             namespace_defaulted=defaulted,
         )
+    )
+
+
+def _install_spec(api_version: object, kind: object) -> bool:
+    """Whether an object is an ``IstioOperator`` install spec: ``istioctl install -f``
+    reads it from a file, where Istio's docs write it without ``metadata``."""
+    return (
+        kind == "IstioOperator"
+        and isinstance(api_version, str)
+        and api_version.startswith("install.istio.io/")
     )
 
 

@@ -90,6 +90,8 @@ class ParseIssue:
     message: str
     span: Span | None
     document: int | None = None
+    #: A note rather than a problem: Kubernetes reads the text as intended.
+    minor: bool = False
 
 
 @dataclass(slots=True)
@@ -230,8 +232,9 @@ class _Builder:
                 if text is not None:
                     self._ambiguity(
                         item,
-                        f'Kubernetes reads {text} as the string "{text}", but '
-                        "PyYAML as a mapping: quote it",
+                        f'Kubernetes reads {text} as the string "{text}", as meant; Python '
+                        "YAML readers read a mapping: quote it for them",
+                        minor=True,
                     )
                 seq.append(self.build(item, depth + 1) if text is None else text)
                 seq.item_spans.append(self.spans.of(item))
@@ -280,8 +283,9 @@ class _Builder:
         self._ambiguity(node, reading.note)
         return reading.value
 
-    def _ambiguity(self, node: Node, message: str) -> None:
-        self.issues.append(ParseIssue("yaml-ambiguity", message, _span(node), self.doc_index))
+    def _ambiguity(self, node: Node, message: str, *, minor: bool = False) -> None:
+        issue = ParseIssue("yaml-ambiguity", message, _span(node), self.doc_index, minor)
+        self.issues.append(issue)
 
     def _merge_sources(self, node: Node, depth: int) -> list[PMap]:
         value = self.build(node, depth + 1)

@@ -38,6 +38,7 @@ class GatewayPort:
     target_port: int
     name: str
     protocol: str = "TCP"
+    app_protocol: str | None = None
 
 
 @dataclass(slots=True)

@@ -47,6 +47,12 @@ class Workload:
     def has_proxy(self) -> bool:
         return any(c.get("name") == "istio-proxy" for c in self.containers())
 
+    @property
+    def proxy_only(self) -> bool:
+        """Whether the proxy is the only container: a gateway, no application."""
+        containers = self.containers()
+        return bool(containers) and all(c.get("name") == "istio-proxy" for c in containers)
+
 
 def workload_of(resource: Resource) -> Workload | None:
     """The workload a Pod or controller resource defines, if it is one."""

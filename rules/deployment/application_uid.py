@@ -41,11 +41,12 @@ class ApplicationUsesProxyUID(Rule):
     ## What it does
     Reports Pods and the pod templates of workload controllers whose pod-level
     `securityContext.runAsUser`, or an application container's, is 1337. The `istio-proxy`
-    container, Istio's control-plane workloads (an `istio` label or `release: istio`) and
-    workloads that opt out of injection are skipped. Init containers are not checked:
-    running them as 1337 is the documented way to let them reach the network before the
-    sidecar starts. One finding per workload, at the first offending field; the others are
-    listed as related.
+    container, Istio's control-plane workloads (an `istio` label or `release: istio`),
+    workloads that opt out of injection, and injected gateways (whose only container is
+    the proxy, `image: auto` with `inject.istio.io/templates: gateway`) are skipped. Init
+    containers are not checked: running them as 1337 is the documented way to let them
+    reach the network before the sidecar starts. One finding per workload, at the first
+    offending field; the others are listed as related.
 
     ## Why it matters
     The sidecar's traffic capture exempts UID 1337 so that Envoy's own traffic is not
@@ -103,6 +104,8 @@ class ApplicationUsesProxyUID(Rule):
     def check_resource(self, resource, mesh):
         workload = workload_of(resource)
         if workload is None or control_plane(resource, workload) or opted_out(workload):
+            return
+        if workload.proxy_only:  # an injected gateway: no application container
             return
         paths = proxy_uid_paths(workload)
         if not paths:

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterator
 
-from meshlint.engine.finding import Severity
+from meshlint.engine.finding import Finding, Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.fieldpath import Path
+from meshlint.fieldpath import Path, get
 from meshlint.model import Resource
 
 VERIFYING_MODES = ("SIMPLE", "MUTUAL")
@@ -22,6 +22,33 @@ def unverified(tls: object, has_selector: bool) -> str | None:
     if tls.get("credentialName") and has_selector:
         return None
     return mode
+
+
+def insecure(tls: object) -> bool:
+    """Whether TLS settings turn off verification of the server's certificate."""
+    return isinstance(tls, dict) and tls.get("insecureSkipVerify") is True
+
+
+def finding_for(rule: Rule, dr: Resource, tls_path: Path, mode: str, where: str = "") -> Finding:
+    """The finding for TLS settings without ``caCertificates``: a warning when
+    ``insecureSkipVerify`` turns verification off, else a note on what Istio does."""
+    host = dr.spec.get("host")
+    tls = get(dr.body, tls_path)
+    if insecure(tls):
+        return rule.report(
+            dr,
+            (*tls_path, "insecureSkipVerify"),
+            f'TLS mode {mode} with insecureSkipVerify{where}: the certificate of "{host}" is '
+            "not verified, so anyone on the path can impersonate it",
+            severity=max(rule.effective_severity, Severity.WARNING),
+        )
+    return rule.report(
+        dr,
+        (*tls_path, "mode"),
+        f"TLS mode {mode} without caCertificates{where}: the sidecar verifies the "
+        f'certificate of "{host}" against the system CA bundle; set caCertificates (or '
+        "credentialName) to trust only the CA that signs it",
+    )
 
 
 def policies(dr: Resource) -> Iterator[tuple[Path, dict]]:
@@ -50,9 +77,16 @@ class TlsWithoutCaCertificates(Rule):
     `ca.crt`). Port-level settings are checked by `dr-port-tls-no-ca-certificates`.
     Istio's analyzer does not look at subsets; meshlint does.
 
+    Istio's analyzer reports this as IST0128, and meshlint keeps the finding for parity,
+    at info: with `caCertificates` empty, Istio configures the sidecar to verify the
+    server against the system CA bundle, so the server *is* verified (a server whose
+    certificate a private CA signed fails the handshake instead). It is a warning only
+    when `insecureSkipVerify: true` really turns verification off.
+
     ## Why it matters
-    Without a CA the sidecar may not verify the server's certificate, so a
-    man-in-the-middle can impersonate the destination.
+    The system CA bundle trusts every public CA; `caCertificates` pins the one CA that
+    signs the destination's certificate. With `insecureSkipVerify` nothing is verified,
+    so a man-in-the-middle can impersonate the destination.
 
     ## Example
     ```yaml
@@ -64,7 +98,8 @@ class TlsWithoutCaCertificates(Rule):
       host: db.example.com
       trafficPolicy:
         tls:
-          mode: SIMPLE  # <-
+          mode: SIMPLE
+          insecureSkipVerify: true  # <-
     ```
 
     ## Use instead
@@ -84,7 +119,7 @@ class TlsWithoutCaCertificates(Rule):
 
     id = "ML310"
     name = "dr-tls-no-ca-certificates"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     category = "security"
     kinds = ("DestinationRule",)
     equivalents = Equivalents(istio="IST0128", analyzers=("destinationrule.CaCertificateAnalyzer",))
@@ -93,12 +128,7 @@ class TlsWithoutCaCertificates(Rule):
         for path, policy in policies(dr):
             mode = unverified(policy.get("tls"), _has_selector(dr))
             if mode:
-                yield self.report(
-                    dr,
-                    (*path, "tls", "mode"),
-                    f'TLS mode {mode} without caCertificates: the certificate of "'
-                    f'{dr.spec.get("host")}" is not verified against a known CA',
-                )
+                yield finding_for(self, dr, (*path, "tls"), mode)
 
 
 class PortTlsWithoutCaCertificates(Rule):
@@ -107,11 +137,14 @@ class PortTlsWithoutCaCertificates(Rule):
     ## What it does
     Reports `portLevelSettings[].tls` (at the top level or in a subset's traffic policy)
     in mode `SIMPLE` or `MUTUAL` without `caCertificates`, with the same `credentialName`
-    exception as `dr-tls-no-ca-certificates`.
+    exception as `dr-tls-no-ca-certificates`. As there, the finding (Istio's IST0129) is
+    info, since the sidecar then verifies the server against the system CA bundle; it is
+    a warning when `insecureSkipVerify: true` turns verification off.
 
     ## Why it matters
-    Traffic to that port may not verify the server's certificate, so a man-in-the-middle
-    can impersonate the destination.
+    The system CA bundle trusts every public CA; `caCertificates` pins the one CA that
+    signs the destination's certificate. With `insecureSkipVerify` nothing is verified,
+    so a man-in-the-middle can impersonate the destination.
 
     ## Example
     ```yaml
@@ -125,9 +158,10 @@ class PortTlsWithoutCaCertificates(Rule):
         portLevelSettings:
         - port: {number: 5432}
           tls:
-            mode: MUTUAL  # <-
+            mode: MUTUAL
             clientCertificate: /etc/certs/client.pem
             privateKey: /etc/certs/client-key.pem
+            insecureSkipVerify: true  # <-
     ```
 
     ## Use instead
@@ -151,7 +185,7 @@ class PortTlsWithoutCaCertificates(Rule):
 
     id = "ML311"
     name = "dr-port-tls-no-ca-certificates"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     category = "security"
     kinds = ("DestinationRule",)
     equivalents = Equivalents(istio="IST0129", analyzers=("destinationrule.CaCertificateAnalyzer",))
@@ -167,10 +201,5 @@ class PortTlsWithoutCaCertificates(Rule):
                     port = setting.get("port")
                     number = port.get("number") if isinstance(port, dict) else None
                     where = f" on port {number}" if number is not None else ""
-                    yield self.report(
-                        dr,
-                        (*path, "portLevelSettings", i, "tls", "mode"),
-                        f"TLS mode {mode} without caCertificates{where}: the "
-                        f'certificate of "{dr.spec.get("host")}" is not verified against a '
-                        "known CA",
-                    )
+                    tls_path = (*path, "portLevelSettings", i, "tls")
+                    yield finding_for(self, dr, tls_path, mode, where)

@@ -2,11 +2,26 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.egress import EGRESS_LABELS, egress_service_hosts
+from meshlint.mesh.workloads import WORKLOAD_KINDS
 
 
 def has_labels(subset: dict) -> bool:
     labels = subset.get("labels")
     return isinstance(labels, dict) and bool(labels)
+
+
+def for_egress_gateway(dr, mesh) -> bool:
+    """Whether a DestinationRule's host is an egress gateway's Service: one in front of a
+    workload labelled ``istio: egressgateway`` (Istio's default one is assumed), or a
+    Service whose name says it is one."""
+    host = dr.spec.get("host")
+    if not isinstance(host, str) or not host:
+        return False
+    if mesh.fqdn(host, dr.namespace) in egress_service_hosts(mesh, EGRESS_LABELS):
+        return True
+    name = host.split(".", 1)[0]
+    return "egressgateway" in name or "egress-gateway" in name
 
 
 class SubsetWithoutLabels(Rule):
@@ -17,7 +32,9 @@ class SubsetWithoutLabels(Rule):
     other subset of the DestinationRule has labels and the subset has no `trafficPolicy`
     of its own: the subset is then the host itself under another name. It is information
     when a sibling subset has labels (an "all versions" subset may be deliberate) or when
-    the subset carries its own traffic policy.
+    the subset carries its own traffic policy. Subsets of a DestinationRule for an egress
+    gateway's Service are not reported: Istio's egress gateway pattern names a label-less
+    subset per external host, to give each its own route through the gateway.
 
     ## Why it matters
     A subset without labels selects every endpoint of the host. Routing to it does not
@@ -54,12 +71,13 @@ class SubsetWithoutLabels(Rule):
     name = "dr-subset-without-labels"
     severity = Severity.WARNING
     category = "best-practice"
-    kinds = ("DestinationRule",)
+    kinds = ("DestinationRule", "Service", *WORKLOAD_KINDS)
+    targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0209")
 
     def check_resource(self, dr, mesh):
         subsets = dr.spec.get("subsets")
-        if not isinstance(subsets, list):
+        if not isinstance(subsets, list) or for_egress_gateway(dr, mesh):
             return
         entries = [(i, s) for i, s in enumerate(subsets) if isinstance(s, dict)]
         labelled = any(has_labels(s) for _, s in entries)

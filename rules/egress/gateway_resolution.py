@@ -21,7 +21,9 @@ class EgressGatewayResolutionNone(Rule):
     (selector `istio: egressgateway` by default; the rule parameter
     `egress-gateway-labels` changes it), looks up each destination host among the
     ServiceEntries and reports it when they resolve it with `NONE` (also the default
-    when `resolution` is absent) and list no `endpoints` nor `workloadSelector`.
+    when `resolution` is absent) and list no `endpoints` nor `workloadSelector`. When
+    several ServiceEntry hosts cover the destination (`*.wikipedia.org` and
+    `www.wikipedia.org`), the most specific one decides, as in Istio.
 
     ## Why it matters
     With resolution `NONE` a proxy forwards the connection to the address it was sent
@@ -138,11 +140,24 @@ class EgressGatewayResolutionNone(Rule):
                     )
 
 
+def most_specific(entries: list) -> list:
+    """The entries whose host matches most specifically, as Istio picks the service for a
+    host: an exact host over any wildcard, a longer wildcard over a shorter one."""
+    if not entries:
+        return []
+
+    def rank(entry) -> tuple[bool, int]:
+        return (not entry.host.startswith("*"), len(entry.host))
+
+    best = max(rank(e) for e in entries)
+    return [e for e in entries if rank(e) == best]
+
+
 @per_list
 def _unresolved(mesh, entries: list):
-    """The first ServiceEntry among a host's entries that the egress gateway cannot
-    resolve: resolution NONE, without endpoints or a workload selector."""
-    for entry in entries:
+    """The first ServiceEntry among the most specific of a host's entries that the egress
+    gateway cannot resolve: resolution NONE, without endpoints or a workload selector."""
+    for entry in most_specific(entries):
         spec = entry.resource.spec
         if entry.resource.kind != "ServiceEntry" or spec.get("endpoints"):
             continue

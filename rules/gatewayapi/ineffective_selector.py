@@ -2,14 +2,12 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.generated import GATEWAY_NAME_LABEL, gateway_pod_labels
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.selection import has_target_ref, selector_of, text
 from meshlint.mesh.workloads import WORKLOAD_KINDS, selects
-from meshlint.model import string_map
 
 GATEWAY_API = "gateway.networking.k8s.io"
-GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
-LEGACY_GATEWAY_NAME_LABEL = "istio.io/gateway-name"
 ISTIO_CLASSES = frozenset({"istio", "istio-waypoint", "istio-east-west"})
 POLICY_KINDS = ("AuthorizationPolicy", "RequestAuthentication", "Telemetry", "WasmPlugin")
 
@@ -23,17 +21,6 @@ def istio_deployed(gateway, mesh) -> bool:
     gateway_class = mesh.get(GATEWAY_API, "GatewayClass", "", str(name))
     controller = gateway_class.spec.get("controllerName") if gateway_class else None
     return isinstance(controller, str) and controller.startswith("istio.io/")
-
-
-def gateway_pod_labels(gateway) -> dict[str, str]:
-    """The labels Istio puts on a Gateway's pods: its name, plus the infrastructure labels
-    (the Gateway's own labels when it sets none)."""
-    infrastructure = gateway.spec.get("infrastructure")
-    extra = infrastructure.get("labels") if isinstance(infrastructure, dict) else None
-    labels = string_map(extra) if extra else dict(gateway.labels)
-    labels[GATEWAY_NAME_LABEL] = gateway.name
-    labels[LEGACY_GATEWAY_NAME_LABEL] = gateway.name
-    return labels
 
 
 def gateway_pods(mesh) -> dict[str, list[tuple[str, tuple[dict[str, str], object]]]]:

@@ -13,7 +13,9 @@ class YamlAmbiguity(Rule):
     library, `1:30` is a string (not the base-60 number 90), `0o17`, `1e3` and `-.5` are
     numbers, and `001:db8::` inside a flow list (`[...]`) is a string. `yes`, `no`, `on`
     and `off` are booleans to Kubernetes (YAML 1.1) but strings to YAML 1.2 tools such as
-    kustomize. meshlint validates the value Kubernetes reads.
+    kustomize. meshlint validates the value Kubernetes reads. `001:db8::` in a flow list
+    is noted at info only: Kubernetes reads the address as meant (Istio's own ServiceEntry
+    examples write it so), and only Python YAML readers take it for a mapping.
 
     Leading-zero octals (`defaultMode: 0644`) are not reported: every Kubernetes tool reads
     them as octal, as the Kubernetes documentation intends.
@@ -26,35 +28,29 @@ class YamlAmbiguity(Rule):
     ## Example
     ```yaml
     apiVersion: networking.istio.io/v1
-    kind: ServiceEntry
+    kind: DestinationRule
     metadata:
-      name: internal-v6
+      name: reviews
     spec:
-      hosts: [internal.example.com]
-      addresses: [10.0.0.1, 2001:db8::]  # <-
-      resolution: STATIC
-      location: MESH_INTERNAL
-      ports:
-      - number: 80
-        name: http
-        protocol: HTTP
+      host: reviews
+      subsets:
+      - name: canary
+        labels:
+          canary: y  # <-
     ```
 
     ## Use instead
     ```yaml
     apiVersion: networking.istio.io/v1
-    kind: ServiceEntry
+    kind: DestinationRule
     metadata:
-      name: internal-v6
+      name: reviews
     spec:
-      hosts: [internal.example.com]
-      addresses: [10.0.0.1, "2001:db8::"]
-      resolution: STATIC
-      location: MESH_INTERNAL
-      ports:
-      - number: 80
-        name: http
-        protocol: HTTP
+      host: reviews
+      subsets:
+      - name: canary
+        labels:
+          canary: "y"
     ```
     """
 

@@ -34,6 +34,16 @@ def disabled_places(dr) -> Iterator[tuple[Path, str, dict[str, str] | None]]:
             yield path, f" for subset {name}", labels
 
 
+def outside_mesh(mesh, host: str, namespace: str) -> bool:
+    """Whether a host names only ``ExternalName`` Services: DNS aliases for servers outside
+    the mesh, which no PeerAuthentication governs."""
+    entries = mesh.services.lookup(host, namespace)
+    return bool(entries) and all(
+        e.resource.kind == "Service" and e.resource.spec.get("type") == "ExternalName"
+        for e in entries
+    )
+
+
 def _strict(decision: Decision) -> bool:
     return decision.mode == STRICT and all(m == STRICT for m in decision.ports.values())
 
@@ -62,7 +72,7 @@ class _DisabledTowardsStrict(Rule):
     def check_resource(self, dr, mesh):
         model = mt.model(mesh)
         host = model.rule_host.get(dr)
-        if host is None:
+        if host is None or outside_mesh(mesh, host, dr.namespace):
             return
         for path, what, subset in disabled_places(dr):
             labels = tuple(subset.items()) if subset is not None else None
@@ -89,7 +99,9 @@ class DisabledTlsNamespaceStrict(_DisabledTowardsStrict):
     those of the subset), the whole namespace for `*.<ns>.svc.cluster.local`, every
     namespace for `*.local`. Reports when the PeerAuthentication that decides their mode
     is a namespace-wide or workload-level one (a selector) set to STRICT. When the mode
-    comes from the mesh-wide policy, `dr-tls-disabled-mesh-strict` reports it.
+    comes from the mesh-wide policy, `dr-tls-disabled-mesh-strict` reports it. A host that
+    is an `ExternalName` Service names a server outside the mesh, which no
+    PeerAuthentication governs: disabling TLS towards it contradicts nothing.
 
     ## Why it matters
     The client sidecar sends plaintext; the server sidecar only accepts mTLS and resets
@@ -148,7 +160,8 @@ class DisabledTlsMeshStrict(_DisabledTowardsStrict):
     ## What it does
     Like `dr-tls-disabled-peer-strict`, for servers whose mode comes from the mesh-wide
     PeerAuthentication (no selector, in the root namespace): no namespace-wide or workload
-    policy of theirs sets a mode.
+    policy of theirs sets a mode. `ExternalName` Services are outside the mesh and not
+    reported.
 
     ## Why it matters
     The client sidecar sends plaintext; the server sidecar only accepts mTLS and resets

@@ -4,6 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
+from meshlint.loader.patches import looks_like_patch
 from meshlint.mesh.suggest import closest, distance
 from meshlint.schema_validation.fields import nearest_field
 from meshlint.schema_validation.lists import duplicate_items
@@ -24,6 +25,10 @@ class SchemaViolation(Rule):
     pattern, two members of a proto `oneof`, and repeated items of an
     `x-kubernetes-list-type` `set` or `map` list (`Duplicate value`).
     CEL rules are checked by `cel-rule-violation`, unknown fields by `unknown-field`.
+    Required fields are not asked of kustomize patches: files a kustomization among the
+    inputs lists under `patches`/`patchesStrategicMerge`, and, linted alone, objects that
+    can only be patch fragments (a `$patch` directive, or a Deployment-like controller
+    with no selector, no pod labels and no container image).
     `meshlint fix` corrects an enum value written in the wrong case (with `--unsafe`, one
     that is one letter away from an allowed value).
 
@@ -63,15 +68,18 @@ class SchemaViolation(Rule):
 
     def check_resource(self, resource, mesh):
         reported = set()
+        patch = looks_like_patch(resource)
         for error in validate(resource.api_version, resource.kind, resource.body):
             if error.validator == "uniqueItems":
                 continue  # reported item by item below
+            if patch and error.validator == "required":
+                continue  # a patch supplies only what it changes
             finding = self._report(resource, error)
             if (error.path, finding.message) not in reported:
                 reported.add((error.path, finding.message))
                 yield finding
         plan = plan_for(resource.api_version, resource.kind)
-        if plan is not None and plan.lists_below:
+        if plan is not None and plan.lists_below and not patch:
             for problem in duplicate_items(plan, resource.body):
                 yield self.report(resource, problem.path, at(problem.path, problem.message))
 

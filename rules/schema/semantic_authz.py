@@ -3,7 +3,12 @@
 import re
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
+from meshlint.mesh.index import ASSUMED_FILE
+from meshlint.mesh.istio_install import effective_mesh_config
+from meshlint.mesh.protocols import service_port_protocol
+from meshlint.mesh.selection import has_target_ref, selector_of
+from meshlint.mesh.workloads import WORKLOAD_KINDS
+from meshlint.rules.schema.semantic_base import ISTIO_GROUPS, REJECTED, WARNED, SemanticRule
 from meshlint.rules.schema.semantic_walk import enumerate_maps
 from meshlint.validation.addresses import is_cidr, is_ip
 from meshlint.validation.values import items, mapping, text
@@ -28,6 +33,8 @@ TCP_SOURCE_FIELDS = (
     "serviceAccounts",
     "trustDomains",
 )
+#: Service port protocols on which a DENY rule's HTTP attributes cannot be evaluated.
+NON_HTTP_PROTOCOLS = frozenset({"TCP", "TLS", "Mongo", "Redis", "MySQL"})
 IP_FIELDS = ("ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks")
 CUSTOM_UNSUPPORTED_SOURCES = (
     "namespaces",
@@ -331,7 +338,10 @@ class AuthzDenyHTTPOnly(SemanticRule):
     Reports DENY rules whose `to` operations have no `ports`/`notPorts`, or whose `from`
     sources (without `to`) only use request principals. Such attributes cannot be
     evaluated on plain TCP connections, so Istio denies every TCP connection in the
-    policy's scope.
+    policy's scope. On workloads that serve only HTTP this is Istio's documented pattern,
+    so the rule warns only when a workload the policy selects is behind a Service port
+    that is not HTTP (by its `appProtocol` or name: `tcp-`, `tls-`, `mongo-`, `redis-`,
+    `mysql-`); otherwise it reports at info, as Istio's webhook warning does.
 
     ## Why it matters
     Databases, message brokers and other TCP services behind the same workload stop
@@ -370,8 +380,23 @@ class AuthzDenyHTTPOnly(SemanticRule):
     id = "ML787"
     name = "authz-deny-http-only"
     severity = Severity.WARNING
-    kinds = ("AuthorizationPolicy",)
+    kinds = ("AuthorizationPolicy", "Service", *WORKLOAD_KINDS)
+    targets = ("AuthorizationPolicy",)
     equivalents = WARNED
+
+    def check_resource(self, resource, mesh):
+        if resource.group not in ISTIO_GROUPS:
+            return
+        issues = list(self.issues(resource))
+        if not issues:
+            return
+        tcp = tcp_port_served(resource, mesh)
+        for path, message in issues:
+            if tcp is None:
+                note = f"{message}; no workload it selects is known to serve a TCP port"
+                yield self.report(resource, path, note, key=True, severity=Severity.INFO)
+            else:
+                yield self.report(resource, path, f"{message}: {tcp}", key=True)
 
     def issues(self, resource):
         if resource.spec.get("action") != "DENY":
@@ -392,3 +417,27 @@ class AuthzDenyHTTPOnly(SemanticRule):
                     (*path, "from"),
                     ("request principals alone make this DENY rule deny all TCP traffic"),
                 )
+
+
+def tcp_port_served(policy, mesh) -> str | None:
+    """A non-HTTP Service port of a workload the policy selects (as text), or None when
+    no such port is known."""
+    if has_target_ref(policy):
+        return None
+    selector = selector_of(policy) or {}
+    root = policy.namespace == effective_mesh_config(mesh).get("rootNamespace", "istio-system")
+    namespace = None if root and not selector else policy.namespace
+    for workload in mesh.workloads.matching(selector, namespace):
+        if workload.resource.file == ASSUMED_FILE or workload.proxy_only:
+            continue  # a gateway serves what its Gateway servers say, not its Service
+        for service in mesh.services_selecting(workload.labels, workload.namespace):
+            for port in service.ports:
+                protocol = service_port_protocol(
+                    port.number, port.name, port.protocol, port.app_protocol
+                )
+                if protocol in NON_HTTP_PROTOCOLS:
+                    return (
+                        f"{workload.resource.ref} serves {protocol} port {port.number} "
+                        f"of Service {service.resource.qualified_name}"
+                    )
+    return None

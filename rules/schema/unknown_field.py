@@ -4,6 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.fix import rename_key
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
+from meshlint.loader.patches import looks_like_patch
 from meshlint.mesh.suggest import distance
 from meshlint.schema_validation.fields import unknown_fields
 from meshlint.schema_validation.plan import plan_for
@@ -71,7 +72,10 @@ class UnknownField(Rule):
         plan = plan_for(resource.api_version, resource.kind)
         if plan is None:
             return
+        patch = looks_like_patch(resource)
         for problem in unknown_fields(plan, resource.body):
+            if patch and str(problem.path[-1]).startswith("$"):
+                continue  # a strategic-merge directive ($patch, $setElementOrder/...)
             fixes = []
             parent = get(resource.body, problem.path[:-1])
             if problem.suggestion and problem.suggestion not in parent:

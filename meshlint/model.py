@@ -43,7 +43,9 @@ class Resource:
 
     ``linted`` is false for resources that only help resolve references (assumed defaults,
     context manifests): findings on them are never reported. ``partial`` is true for a
-    patch that a kustomization among the inputs merges into a base.
+    patch that a kustomization among the inputs merges into a base. ``generated_by`` names
+    the kind of input an object Istio would create stands for (``IstioOperator``, a Gateway
+    API ``Gateway``); it is empty for objects the inputs hold.
     """
 
     api_version: str
@@ -58,6 +60,7 @@ class Resource:
     namespace_defaulted: bool = False
     cluster: str = ""
     partial: bool = False
+    generated_by: str = ""
     _labels: dict[str, str] | None = field(default=None, repr=False)
     _annotations: dict[str, str] | None = field(default=None, repr=False)
     group: str = field(init=False, repr=False)

@@ -283,3 +283,31 @@ def test_the_summary_says_once_what_could_not_be_checked(tmp_path):
         "inputs (2); no Gateways of namespace default among the inputs (1) (lint them "
         "together, add --context, or --assume-complete; --report-unknown lists them)"
     )
+
+
+def test_objects_istio_would_create_are_no_evidence_of_what_the_inputs_hold(lint_yaml):
+    gateway_api = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web}
+spec:
+  gatewayClassName: istio
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+"""
+    vs = VS_TO_REVIEWS.replace("  gateways: [my-gateway]\n", "").replace(", subset: v1", "")
+    result = lint_yaml("gw.yaml", gateway_api, "vs.yaml", vs, "sel.yaml", gateway_selecting("east"))
+    assert severe(result) == []
+
+
+def test_gateways_an_install_spec_declares_are_evidence_of_gateway_workloads(lint_yaml):
+    operator = """\
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  components:
+    ingressGateways:
+    - name: istio-ingressgateway
+      enabled: true
+"""
+    result = lint_yaml("iop.yaml", operator, "gw.yaml", gateway_selecting("eastwestgateway"))
+    assert severe(result) == ["ML201"]

@@ -204,6 +204,7 @@ def _workload(
             document=source.document,
             linted=False,
             cluster=source.cluster,
+            generated_by=source.kind,
         )
         for body in (pod, service)
     ]

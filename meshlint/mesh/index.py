@@ -225,10 +225,16 @@ class Mesh:
 
     @cached_property
     def evidence(self) -> Evidence:
-        """Which places the inputs describe (what Istio is assumed to create aside)."""
-        given = [r for r in self.resources if r.file != ASSUMED_FILE]
-        workloads = [w for w in self.workloads.all if w.resource.file != ASSUMED_FILE]
-        declared = any(g.declared for g in self.settings.gateways)
+        """Which places the inputs describe: not what Istio is assumed to run or would
+        create from them, but an install spec's gateways count as gateway workloads."""
+        def held(resource: Resource) -> bool:
+            return resource.file != ASSUMED_FILE and not resource.generated_by
+
+        given = [r for r in self.resources if held(r)]
+        workloads = [w for w in self.workloads.all if held(w.resource)]
+        declared = any(g.declared for g in self.settings.gateways) or any(
+            r.generated_by == "IstioOperator" for r in self.resources
+        )
         return Evidence.of(given, workloads, declared_gateways=declared)
 
     def namespace(self, name: str) -> Resolution:

@@ -227,6 +227,7 @@ class Mesh:
     def evidence(self) -> Evidence:
         """Which places the inputs describe: not what Istio is assumed to run or would
         create from them, but an install spec's gateways count as gateway workloads."""
+
         def held(resource: Resource) -> bool:
             return resource.file != ASSUMED_FILE and not resource.generated_by
 

@@ -1,0 +1,51 @@
+"""Input built to hang or blow up meshlint: each attack is reproduced and contained, a
+finding at its location instead. The time bound is the test's timeout, not an assertion."""
+
+from __future__ import annotations
+
+import pytest
+from test_robustness import findings, lint_dir, with_neighbour
+
+pytestmark = pytest.mark.timeout(120)
+
+#: Ten lists of ten, each made of the one before: 10^9 nodes once expanded (524 bytes).
+BOMB_ANCHORS = "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'x'] * 10)}]\n" for i in range(9)
+)
+
+
+def test_alias_bomb_used_as_a_key_is_caught_before_it_is_turned_into_text(tmp_path):
+    bomb = BOMB_ANCHORS + "? *a8\n: boom\n"
+    run, report = lint_dir(with_neighbour(tmp_path, "bomb.yaml", bomb.encode()))
+    assert run.returncode in (1, 3)
+    assert [f[:3] for f in findings(report) if f[1] == "bomb.yaml"] == [
+        ("input-limit", "bomb.yaml", 9)
+    ]
+    assert ("vs-subset-not-found", "vs.yaml", 12, 17) in findings(report)
+
+
+def test_alias_bombs_spread_over_many_keys_share_one_budget(tmp_path):
+    keys = "".join(f"? [{i}, *a5]\n: boom\n" for i in range(20))
+    _, report = lint_dir(with_neighbour(tmp_path, "bomb.yaml", (BOMB_ANCHORS + keys).encode()))
+    bad = [f for f in findings(report) if f[1] == "bomb.yaml"]
+    assert [f[0] for f in bad] == ["input-limit"]
+
+
+def test_a_key_that_contains_itself_is_a_finding(tmp_path):
+    _, report = lint_dir(with_neighbour(tmp_path, "loop.yaml", b"? &k [1, *k]\n: x\n"))
+    assert ("input-limit", "loop.yaml", 1, 3) in findings(report)
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["0x" + "f" * 5000, "9" * 5000, "0b" + "1" * 5000, '"' + "9" * 5000 + '"'],
+    ids=["hex", "decimal", "binary", "quoted"],
+)
+def test_a_huge_port_is_a_schema_finding(tmp_path, number):
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+        f"spec:\n  ports:\n  - name: http\n    port: {number}\n"
+    )
+    _, report = lint_dir(with_neighbour(tmp_path, "svc.yaml", service.encode()))
+    assert "internal-error" not in {f[0] for f in findings(report)}
+    assert ("schema-violation", "svc.yaml", 7, 11) in findings(report)

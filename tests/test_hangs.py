@@ -3,7 +3,10 @@ finding at its location instead. The time bound is the test's timeout, not an as
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from test_config import meshlint_process
 from test_robustness import findings, lint_dir, with_neighbour
 
 pytestmark = pytest.mark.timeout(120)
@@ -49,3 +52,65 @@ def test_a_huge_port_is_a_schema_finding(tmp_path, number):
     _, report = lint_dir(with_neighbour(tmp_path, "svc.yaml", service.encode()))
     assert "internal-error" not in {f[0] for f in findings(report)}
     assert ("schema-violation", "svc.yaml", 7, 11) in findings(report)
+
+
+NAMED_ROUTE = """\
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - name: {name}
+    route:
+    - destination: {{host: reviews}}
+"""
+
+
+def pattern_policy(pattern: str, where: str = "pattern") -> str:
+    """A policy on route names: ``pattern`` as their pattern, or as the one key a
+    mapping-valued name may have."""
+    schema = (
+        f"pattern: '{pattern}'"
+        if where == "pattern"
+        else f"patternProperties: {{'{pattern}': {{}}}}\n"
+        + " " * 20
+        + "additionalProperties: false"
+    )
+    return f"""\
+select: [route-names]
+policies:
+- id: route-names
+  kinds: [VirtualService]
+  message: route names are lowercase words
+  schema:
+    properties:
+      spec:
+        properties:
+          http:
+            items:
+              properties:
+                name:
+                    {schema}
+"""
+
+
+@pytest.mark.parametrize("where", ["pattern", "patternProperties"])
+def test_a_backtracking_policy_pattern_runs_in_linear_time(tmp_path, where):
+    name = '"' + "a" * 5000 + '!"' if where == "pattern" else "{? " + "a" * 5000 + "! : 1}"
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".meshlint.yaml").write_text(pattern_policy("^(a+)+$", where))
+    (tmp_path / "vs.yaml").write_text(NAMED_ROUTE.format(name=name))
+    run = meshlint_process("lint", "--format", "json", "vs.yaml", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert [f[:3] for f in findings(json.loads(run.stdout))] == [("route-names", "vs.yaml", 8)]
+
+
+def test_a_pattern_re2_rejects_is_a_config_error_naming_the_policy(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".meshlint.yaml").write_text(pattern_policy("^(a)\\1$"))
+    (tmp_path / "vs.yaml").write_text(NAMED_ROUTE.format(name="aa"))
+    run = meshlint_process("lint", "vs.yaml", cwd=tmp_path)
+    assert run.returncode == 2
+    assert "policy route-names: invalid RE2 regex '^(a)\\\\1$'" in run.stderr

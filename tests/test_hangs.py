@@ -9,6 +9,10 @@ import pytest
 from test_config import meshlint_process
 from test_robustness import findings, lint_dir, with_neighbour
 
+from meshlint.cel import Scope
+from meshlint.schema_validation.plan import plan_for
+from meshlint.schema_validation.rules import Budget, rule_violations
+
 pytestmark = pytest.mark.timeout(120)
 
 #: Ten lists of ten, each made of the one before: 10^9 nodes once expanded (524 bytes).
@@ -114,3 +118,43 @@ def test_a_pattern_re2_rejects_is_a_config_error_naming_the_policy(tmp_path):
     run = meshlint_process("lint", "vs.yaml", cwd=tmp_path)
     assert run.returncode == 2
     assert "policy route-names: invalid RE2 regex '^(a)\\\\1$'" in run.stderr
+
+
+def test_a_quadratic_rule_is_not_evaluated_on_a_list_past_its_max_items(tmp_path):
+    """``self.all(l1, self.exists_one(l2, ...))`` over 10,000 ports: 10^8 steps. The API
+    server evaluates no rule on a list longer than its maxItems; the schema says why."""
+    ports = "".join(f"  - {{number: {1000 + i}, name: tcp-{i}}}\n" for i in range(10_000))
+    entry = (
+        "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: many}\n"
+        f"spec:\n  hosts: [many.example.com]\n  resolution: DNS\n  ports:\n{ports}"
+    )
+    _, report = lint_dir(with_neighbour(tmp_path, "se.yaml", entry.encode()))
+    schema = [
+        f for f in report["findings"] if f["name"] in ("schema-violation", "cel-rule-violation")
+    ]
+    assert [(f["name"], f["location"]["line"]) for f in schema] == [("schema-violation", 8)]
+    assert schema[0]["message"].endswith("may have at most 256 items (has 10000)")
+
+
+def test_a_rule_over_its_cost_limit_is_a_finding_not_a_hang(tmp_path):
+    """A rule on each HTTPRoute rule nests comprehensions over its backendRefs; with 2,000
+    of them its cost passes the API server's per-call limit."""
+    refs = "".join(f"    - {{name: b{i}, port: 80}}\n" for i in range(2000))
+    route = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: many}\n"
+        f"spec:\n  rules:\n  - backendRefs:\n{refs}"
+    )
+    _, report = lint_dir(with_neighbour(tmp_path, "route.yaml", route.encode()))
+    skipped = [f for f in report["findings"] if f["name"] == "cel-rule-violation"]
+    assert skipped and all(f["severity"] == "warning" for f in skipped)
+    assert {f["location"]["line"] for f in skipped} == {6}
+    assert all(f["message"].startswith("validation rule skipped: too costly") for f in skipped)
+
+
+def test_rules_stop_once_the_resources_cost_budget_is_spent():
+    plan = plan_for("networking.istio.io/v1", "ServiceEntry")
+    ports = [{"number": 1000 + i, "name": f"tcp-{i}"} for i in range(10)]
+    body = {"spec": {"hosts": ["a.example.com"], "ports": ports}}
+    problems = list(rule_violations(plan, body, Scope(), budget=Budget(remaining=100)))
+    assert [(p.path, p.skipped) for p in problems] == [(("spec", "ports"), True)]
+    assert "no further rules were evaluated" in problems[0].message

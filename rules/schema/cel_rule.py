@@ -80,6 +80,10 @@ class CelRuleViolation(Rule):
         if any(problem.failed for problem in problems):
             problems = self._without_cascades(resource, problems)
         for problem in problems:
+            if problem.skipped:
+                severity = min(Severity.WARNING, self.effective_severity)
+                yield self.report(resource, problem.path, problem.message, severity=severity)
+                continue
             value = get(resource.body, problem.path)
             shown = f"{value!r}: " if isinstance(value, _SCALARS) else ""
             yield self.report(

@@ -77,6 +77,8 @@ class Limits:
     max_documents: int = 10_000
     #: Nodes a document may stand for once aliases are expanded (alias bombs).
     max_expanded_nodes: int = 1_000_000
+    #: Seconds reading and parsing one file may take (a FIFO, a pathological input).
+    max_seconds_per_file: float = 60.0
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from meshlint.engine.lint import (
     load_files,
 )
 from meshlint.gc_pause import gc_paused
-from meshlint.loader.documents import InputProblem, LoadedFile, load_source
+from meshlint.loader.documents import LoadedFile, load_source
 from meshlint.loader.sources import MANIFEST_SUFFIXES, SourceText, discover
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.names import NamesIndex
@@ -170,14 +170,3 @@ class Workspace:
             if finding.location is not None and not finding.suppressed_by:
                 grouped[finding.location.file].append(finding)
         return grouped
-
-
-def too_slow(path: str, seconds: float) -> LoadedFile:
-    """What stands for a document that took longer than ``seconds`` to parse."""
-    problem = InputProblem(
-        "input-limit",
-        f"parsing took longer than {seconds:g} s; document skipped",
-        path,
-        (0, 0, 0, 1),
-    )
-    return LoadedFile(path, parsed=False, problems=[problem])

@@ -3,7 +3,8 @@
 Schemas live in the ``meshlint.schemas`` package (the repository's top-level ``schemas/``
 folder, written by ``tools/gen_schemas.py``) and are read lazily, one kind at a time.
 Validation uses ``jsonschema_rs`` as a fast validity check when it is installed, and
-``jsonschema`` for the detailed errors of documents that fail it.
+``jsonschema`` for the detailed errors of documents that fail it; both match patterns in
+linear time (Rust's regex engine, RE2), so no pattern can backtrack.
 """
 
 from __future__ import annotations
@@ -268,9 +269,7 @@ class Validator:
         if self._fast is not None and self.is_valid(document):
             return []
         if self._detailed is None:
-            from jsonschema import Draft202012Validator
-
-            self._detailed = Draft202012Validator(self._schema)
+            self._detailed = _linear_validator_class()(self._schema)
         found = [
             SchemaError(
                 tuple(e.absolute_path), _message(e), str(e.validator), _allowed(e), missing_field(e)
@@ -281,12 +280,28 @@ class Validator:
         return sorted(found, key=_path_order)
 
 
+@functools.cache
+def _linear_validator_class() -> Any:
+    """Draft 2020-12 with patterns matched by RE2 (see :mod:`meshlint.linear_patterns`)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import extend
+
+    from meshlint.linear_patterns import KEYWORDS
+
+    return extend(Draft202012Validator, KEYWORDS)
+
+
 def _compile_fast(schema: dict[str, Any]) -> Any:
+    """The jsonschema_rs validator of ``schema``, its patterns in the linear-time engine;
+    None when it is not installed or cannot take the schema."""
     try:
         import jsonschema_rs
     except ImportError:
         return None
-    return jsonschema_rs.validator_for(schema)
+    try:
+        return jsonschema_rs.validator_for(schema, pattern_options=jsonschema_rs.RegexOptions())
+    except ValueError:
+        return None
 
 
 @functools.cache

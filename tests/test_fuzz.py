@@ -15,7 +15,15 @@ sys.path.insert(0, str(REPO / "tools"))
 from meshlint.loader.documents import load_source
 from meshlint.loader.sources import decode
 
-from fuzz_inputs import MUTATIONS, OBJECTS, TREES, lint_bytes, mutate
+from fuzz_inputs import (
+    ALIASED_KEYS,
+    MUTATIONS,
+    OBJECTS,
+    PATTERN_CASES,
+    TREES,
+    lint_bytes,
+    mutate,
+)
 
 SEEDS = [p.read_bytes() for p in sorted((REPO / "examples").rglob("*.yaml"))]
 CI = settings(
@@ -47,6 +55,19 @@ def test_pipeline_survives_arbitrary_kubernetes_like_objects(objects):
 @given(st.sampled_from(SEEDS), MUTATIONS)
 def test_pipeline_survives_mutated_manifests(original, ops):
     lint_bytes(mutate(original, ops), *SEEDS)
+
+
+@CI
+@given(ALIASED_KEYS)
+def test_pipeline_survives_aliases_in_key_positions(data):
+    lint_bytes(data)
+
+
+@CI
+@given(PATTERN_CASES)
+def test_pipeline_survives_policies_with_hostile_patterns(case):
+    policies, data = case
+    lint_bytes(data, policies=policies)
 
 
 def test_regression_pod_containers_of_the_wrong_type():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -11,10 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from meshlint.cli import cli
+from meshlint.engine import lint as lint_module
 from meshlint.engine import parallel
 from meshlint.engine.docs import examples
 from meshlint.engine.lint import LintOptions, lint, load_inputs
 from meshlint.engine.registry import builtin_rules
+from meshlint.loader.yaml_reader import Limits
+
+from conftest import REPO
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
@@ -124,3 +129,61 @@ def test_work_is_shared_in_contiguous_shares_of_about_equal_size():
     assert [x for share in shares for x in share] == items
     assert [len(s) for s in shares] == [4, 3, 3]
     assert [len(s) for s in parallel._contiguous(items, [1] * 10, [1.5, 1.0])] == [6, 4]
+
+
+def _die_in_children(function):
+    """``function``, except that in a forked child it kills its own process."""
+    parent = os.getpid()
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return function(*args, **kwargs)
+
+    return dying
+
+
+def test_a_worker_killed_while_checking_rules_is_a_warning_on_stderr(examples_dir, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_RESOURCES", 0)
+    command = ["lint", "--no-config", "--format", "json", str(examples_dir)]
+    one = CliRunner().invoke(cli, command)
+    monkeypatch.setattr(parallel, "_encode", _die_in_children(parallel._encode))
+    two = CliRunner().invoke(cli, ["lint", "-j", "2", *command[1:]])
+    assert json.loads(two.stdout)["findings"] == json.loads(one.stdout)["findings"]
+    [warning] = [line for line in two.stderr.splitlines() if "worker" in line]
+    assert warning.startswith("meshlint: warning: a worker process was killed by signal 9 with ")
+    assert " rules (ML" in warning and warning.endswith("; done again in the main process")
+
+
+def test_a_worker_killed_while_parsing_is_a_warning(examples_dir, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    one = lint(LintOptions(paths=[str(examples_dir)], jobs=1))
+    monkeypatch.setattr(lint_module, "load_source", _die_in_children(lint_module.load_source))
+    two = lint(LintOptions(paths=[str(examples_dir)], jobs=2))
+    assert _summary(two) == _summary(one)
+    [warning] = two.warnings
+    assert warning.startswith("a worker process was killed by signal 9 with ")
+    assert " files (" in warning
+
+
+@pytest.mark.timeout(120, method="thread")
+def test_a_file_that_never_ends_is_bounded_by_the_time_budget(examples_dir, monkeypatch):
+    """A FIFO named like a manifest blocks whoever opens it: within the per-file budget it
+    is given up as a finding, in a worker process or in the main one."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    os.mkfifo(examples_dir / "fifo.yaml")
+    limits = Limits(max_seconds_per_file=1)
+    result = lint(LintOptions(paths=[str(examples_dir)], jobs=2, limits=limits))
+    stuck = [f for f in result.findings if f.location.file.endswith("fifo.yaml")]
+    assert [f.rule.input_rule for f in stuck] == [True]
+    assert len({f.rule.id for f in result.findings}) > 100
+
+
+def test_parsing_within_the_time_budget_or_a_finding(tmp_path):
+    """A megabyte of manifests cannot be parsed in a millisecond: past the budget the file
+    is skipped with a finding at its first line."""
+    route = (REPO / "examples" / "bookinfo-broken" / "virtual-services.yaml").read_text()
+    (tmp_path / "big.yaml").write_text("---\n".join([route] * 2000))
+    result = lint(LintOptions(paths=[str(tmp_path)], limits=Limits(max_seconds_per_file=0.001)))
+    assert [(f.rule.name, f.location.line) for f in result.findings] == [("input-limit", 1)]
+    assert "took longer than 0.001 s" in result.findings[0].message

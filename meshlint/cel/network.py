@@ -12,6 +12,8 @@ import string
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
+from meshlint.validation.values import decimal
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPInterface = ipaddress.IPv4Interface | ipaddress.IPv6Interface
 
@@ -42,9 +44,10 @@ def parse_cidr(text: str) -> IPInterface:
     if not slash or not bits.isdigit() or (len(bits) > 1 and bits[0] == "0"):
         raise ValueError(f"network address parse error: {text!r} is not a CIDR prefix")
     parsed = parse_ip(address)
-    if int(bits) > parsed.max_prefixlen:
+    length = decimal(bits)
+    if length is None or length > parsed.max_prefixlen:
         raise ValueError(f"network address parse error: prefix length of {text!r} out of range")
-    return ipaddress.ip_interface(f"{parsed}/{int(bits)}")
+    return ipaddress.ip_interface(f"{parsed}/{length}")
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ _FUNCTION_ERROR = re.compile(
     r"Function '(\w+)' error: (.*?)(?:\. Check function arguments.*)?$", re.S
 )
 _PYTHON_FAILURE = re.compile(r"Python function call failed: \w+: ")
+_MACRO_CALL = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(")
+_SELECTION = re.compile(r"\.\s*([A-Za-z_]\w*)")
+_STRING_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")
 _UNDEFINED = re.compile(r"Undefined variable or function: '(\w+)'")
 _CONVERSION_TARGETS = {
     "int": "int",
@@ -140,6 +143,8 @@ class Expression:
         except ValueError as error:
             raise CelError(f"does not compile: {error}", supported=False) from None
         self.variables = frozenset(self._program.variables())
+        self.nesting = _comprehension_nesting(source)
+        self.selected = _selected_fields(source)
         self._fields: dict[str, frozenset[str] | None] = {}
         unknown = sorted(
             name for name in self._program.functions() if name[0].isalpha() and name not in _KNOWN
@@ -167,6 +172,32 @@ class Expression:
             return self._program.execute(scope._context)
         except Exception as error:
             raise _evaluation_error(error) from None
+
+
+def _comprehension_nesting(source: str) -> int:
+    """How deeply the expression nests comprehensions (``all``, ``exists``, ``map``...):
+    its cost grows as the size of the lists it reads to this power."""
+    text = _STRING_LITERAL.sub('""', source)
+    opens_macro = {match.end() - 1 for match in _MACRO_CALL.finditer(text)}
+    stack: list[bool] = []
+    depth = deepest = 0
+    for position, char in enumerate(text):
+        if char == "(":
+            stack.append(position in opens_macro)
+            depth += stack[-1]
+            deepest = max(deepest, depth)
+        elif char == ")" and stack:
+            depth -= stack.pop()
+    return deepest
+
+
+def _selected_fields(source: str) -> frozenset[str] | None:
+    """Every name the expression selects with a dot (``a.b``: ``b``); None when it also
+    indexes (``a[k]``), so it may reach any field."""
+    text = _STRING_LITERAL.sub('""', source)
+    if "[" in text.replace("[]", ""):
+        return None
+    return frozenset(_KEYWORD_ESCAPE.sub(r"\1", name) for name in _SELECTION.findall(text))
 
 
 def _evaluation_error(error: Exception) -> CelError:

@@ -15,7 +15,13 @@ from meshlint.engine.rule import Rule
 from meshlint.engine.runner import to_location
 from meshlint.engine.selection import select_rules
 from meshlint.gc_pause import gc_paused
-from meshlint.loader.documents import InputProblem, LoadedFile, is_kustomization, load_source
+from meshlint.loader.documents import (
+    InputProblem,
+    LoadedFile,
+    is_kustomization,
+    load_source,
+    too_slow,
+)
 from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
@@ -24,6 +30,7 @@ from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
+from meshlint.time_limit import TimeLimit, time_limit
 
 if TYPE_CHECKING:
     from meshlint.mesh.neighbourhood import Neighbourhood
@@ -79,14 +86,23 @@ class LintResult:
     unchecked: list[Finding] = field(default_factory=list)
 
 
-def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
-    """Read and parse every file; bad files come back with problems, never exceptions."""
+def load_files(
+    paths: list[str], options: LintOptions, warnings: list[str] | None = None
+) -> list[LoadedFile]:
+    """Read and parse every file, each within the limits' time budget; bad files come
+    back with problems, never exceptions. A worker process that fails adds a line to
+    ``warnings``."""
     namespace = options.settings.default_namespace
 
     def load(path: str) -> LoadedFile:
-        return load_source(_source(path, options), namespace, options.limits)
+        seconds = options.limits.max_seconds_per_file
+        try:
+            with time_limit(seconds):
+                return load_source(_source(path, options), namespace, options.limits)
+        except TimeLimit:
+            return too_slow(path, seconds)
 
-    return map_in_processes(load, paths, options.jobs, _size)
+    return map_in_processes(load, paths, options.jobs, _size, warnings, "files")
 
 
 def _size(path: str) -> int:
@@ -135,6 +151,8 @@ class LoadedInputs:
     files: list[str]
     loaded: list[LoadedFile]
     context: list[LoadedFile] = field(default_factory=list)
+    #: Worker processes that failed while parsing.
+    warnings: list[str] = field(default_factory=list)
 
 
 def load_inputs(options: LintOptions) -> LoadedInputs:
@@ -143,10 +161,11 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     walk_errors: list[SourceText] = []
     files = discover([*options.paths, *cluster_of], options.exclude, walk_errors)
     context_files = [f for f in discover(options.context, options.exclude) if f not in files]
+    warnings: list[str] = []
     with gc_paused():
-        loaded = load_files(files, options)
+        loaded = load_files(files, options, warnings)
         loaded += [load_source(error) for error in walk_errors]
-        context = load_files(context_files, options)
+        context = load_files(context_files, options, warnings)
     for file in loaded:
         for resource in file.resources:
             resource.cluster = cluster_of.get(resource.file, "")
@@ -154,7 +173,7 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
         for resource in file.resources:
             resource.linted = False
     _mark_patches(files, loaded, options)
-    return LoadedInputs(files, loaded, context)
+    return LoadedInputs(files, loaded, context, warnings)
 
 
 def _mark_patches(files: list[str], loaded: list[LoadedFile], options: LintOptions) -> None:
@@ -211,8 +230,9 @@ def analyze(
         options.severity_overrides,
         options.rule_params,
     )
+    warnings = list(inputs.warnings)
     if increment is None:
-        findings = run_rules_in_processes(mesh, active, None, options.jobs, should_stop)
+        findings = run_rules_in_processes(mesh, active, None, options.jobs, should_stop, warnings)
     else:
         findings = _rerun(mesh, active, increment, options.jobs, should_stop)
     findings += _findings_on_copies(mesh, active, options.jobs, should_stop)
@@ -233,7 +253,7 @@ def analyze(
         resources=sum(len(f.resources) for f in inputs.loaded),
         mesh=mesh,
         rules=rules,
-        warnings=[*plugin_problems(), *suppression.warnings],
+        warnings=[*plugin_problems(), *suppression.warnings, *warnings],
         baseline_gone=suppression.baseline_gone,
         unchecked=unchecked,
     )

@@ -5,7 +5,9 @@ files (a share of the paths), or findings (a share of the rules, the parsed mesh
 shared copy-on-write; resources travel by identity, which a fork preserves, and one a rule
 made up while checking travels whole). Only on POSIX, only from a single-threaded process
 (the command line), and only for work large enough to pay for a fork. A child that fails
-has its share done again in the parent, so results never depend on how work was split.
+has its share done again in the parent, so results never depend on how work was split, and
+says so in a warning: a process that dies (killed for memory, a crash) is never passed over
+in silence.
 """
 
 from __future__ import annotations
@@ -40,11 +42,17 @@ def default_jobs() -> int:
 
 
 def map_in_processes(
-    function: Callable[[T], R], items: list[T], jobs: int, size: Callable[[T], int]
+    function: Callable[[T], R],
+    items: list[T],
+    jobs: int,
+    size: Callable[[T], int],
+    warnings: list[str] | None = None,
+    what: str = "items",
 ) -> list[R]:
     """``[function(item) for item in items]``, in order, computed by up to ``jobs``
     processes in contiguous shares balanced by ``size`` (one process when the total is
-    under :data:`MIN_BYTES`)."""
+    under :data:`MIN_BYTES`). A child that fails adds a line to ``warnings`` naming its
+    share (``what`` says what the items are)."""
     sizes = [size(item) for item in items]
     if jobs < 2 or not hasattr(os, "fork") or len(items) < 2 or sum(sizes) < MIN_BYTES:
         return [function(item) for item in items]
@@ -56,9 +64,21 @@ def map_in_processes(
     ]
     results = [function(item) for item in shares[0]]
     for child, share in zip(children, shares[1:], strict=True):
-        received = _receive(*child, lambda data: data)
-        results += received if received is not None else [function(item) for item in share]
+        received, failure = _receive(*child, lambda data: data)
+        if failure is not None:
+            _warn(warnings, failure, f"{len(share)} {what} ({_span(share)})")
+            received = [function(item) for item in share]
+        results += received
     return results
+
+
+def _span(share: list) -> str:
+    return str(share[0]) if len(share) == 1 else f"{share[0]} to {share[-1]}"
+
+
+def _warn(warnings: list[str] | None, failure: str, share: str) -> None:
+    if warnings is not None:
+        warnings.append(f"a worker process {failure} with {share}; done again in the main process")
 
 
 def _contiguous(items: list[T], sizes: list[int], weights: list[float]) -> list[list[T]]:
@@ -81,9 +101,11 @@ def run_rules_in_processes(
     scope: Iterable[tuple] | None,
     jobs: int,
     should_stop: Callable[[], bool] | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Finding]:
     """Every finding of ``rules``, located, checked by up to ``jobs`` processes (one
-    when the caller may stop the run: see :func:`run_rules`)."""
+    when the caller may stop the run: see :func:`run_rules`); a child that fails adds a
+    line to ``warnings``."""
     if (
         jobs < 2
         or should_stop is not None
@@ -104,8 +126,14 @@ def run_rules_in_processes(
     crash = input_rule("internal-error")
     classes = {crash.id: crash, **{type(r).id: type(r) for r in rules}}
     for child, share in zip(children, shares, strict=True):
-        received = _receive(*child, lambda data: [_decode(item, by_id, classes) for item in data])
-        findings += received if received is not None else _checked(mesh, share, scope)
+        received, failure = _receive(
+            *child, lambda data: [_decode(item, by_id, classes) for item in data]
+        )
+        if failure is not None:
+            names = [type(rule).id for rule in share]
+            _warn(warnings, failure, f"{len(share)} rules ({', '.join(names)})")
+            received = _checked(mesh, share, scope)
+        findings += received
     return findings
 
 
@@ -152,9 +180,12 @@ def _fork(work: Callable[[], list]) -> tuple[int, int]:
         os._exit(status)
 
 
-def _receive(pid: int, pipe: int, convert: Callable[[Any], list]) -> list | None:
-    """What the child sent, converted, or None when it failed. Unpickled as it arrives,
-    so the parent never holds the whole pickle beside what it becomes."""
+def _receive(
+    pid: int, pipe: int, convert: Callable[[Any], list]
+) -> tuple[list, None] | tuple[None, str]:
+    """What the child sent, converted; or None and how the child failed. Unpickled as it
+    arrives, so the parent never holds the whole pickle beside what it becomes."""
+    received: list | None
     try:
         with os.fdopen(pipe, "rb") as stream:
             received = convert(pickle.load(stream))
@@ -162,7 +193,13 @@ def _receive(pid: int, pipe: int, convert: Callable[[Any], list]) -> list | None
     except Exception:  # a child that died half-way: its share is done again
         received = None
     _, status = os.waitpid(pid, 0)
-    return received if status == 0 else None
+    if os.WIFSIGNALED(status):
+        return None, f"was killed by signal {os.WTERMSIG(status)}"
+    if status != 0:
+        return None, f"exited with status {os.waitstatus_to_exitcode(status)}"
+    if received is None:
+        return None, "sent back nothing readable"
+    return received, None
 
 
 def _ref(resource: Resource | None, by_id: dict) -> int | Resource | None:

@@ -48,6 +48,14 @@ class LoadedFile:
     comments: FileDirectives | None = None
 
 
+def too_slow(path: str, seconds: float) -> LoadedFile:
+    """What stands for a file that took longer than ``seconds`` to read and parse."""
+    message = f"reading and parsing took longer than {seconds:g} s; file skipped"
+    return LoadedFile(
+        path, parsed=False, problems=[InputProblem("input-limit", message, path, None)]
+    )
+
+
 def is_kustomization(path: str) -> bool:
     return os.path.basename(path) in _KUSTOMIZATION
 

@@ -19,7 +19,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.nodes import PList, PMap, Span
-from meshlint.schema_validation.goyaml import SUSPECT_FIRST, flow_pair_text, kubernetes_reading
+from meshlint.schema_validation.goyaml import (
+    SUSPECT_FIRST,
+    flow_pair_text,
+    go_number,
+    kubernetes_reading,
+)
 
 STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -29,6 +34,8 @@ _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _TRUE = frozenset({"true", "yes", "on"})
 _HELM_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+#: Significant digits past which an integer cannot fit 64 bits in any base.
+_MAX_DIGITS = 64
 
 
 def _fast_resolving(loader: type) -> type:
@@ -70,6 +77,8 @@ class Limits:
     max_documents: int = 10_000
     #: Nodes a document may stand for once aliases are expanded (alias bombs).
     max_expanded_nodes: int = 1_000_000
+    #: Seconds reading and parsing one file may take (a FIFO, a pathological input).
+    max_seconds_per_file: float = 60.0
 
 
 @dataclass(slots=True)
@@ -137,12 +146,18 @@ class _Spans(dict):
         return (self[s.line], s.column, self[e.line], e.column)
 
 
-def _int(text: str) -> int | str:
+def _int(text: str) -> int | float | str:
+    """A YAML 1.1 integer; past 64 bits, what Go's YAML reads (a float or the text), which
+    also keeps every integer short enough to turn back into text."""
     value = text.replace("_", "")
     sign = 1
     if value[:1] in "+-":
         sign = -1 if value[0] == "-" else 1
         value = value[1:]
+    body = value[2:] if value[:2] in ("0b", "0x", "0o") else value
+    if len(body.lstrip("0")) > _MAX_DIGITS:
+        number = go_number(text)
+        return text if number is None else number
     try:
         if value == "0":
             return 0
@@ -212,6 +227,8 @@ class _Builder:
         self.spans = spans
         self.built: dict[int, object] = {}
         self.aliased = False
+        #: Nodes that non-scalar keys may still stand for once turned into text.
+        self.key_budget = limits.max_expanded_nodes
 
     def build(self, node: Node, depth: int = 0) -> object:
         if isinstance(node, ScalarNode):
@@ -253,6 +270,7 @@ class _Builder:
                 continue
             key = self.build(key_node, depth + 1)
             if not isinstance(key, str):
+                self._spend_on_key(key, key_node)
                 key = _key_text(key, key_node)
             if key in mapping:
                 self.issues.append(
@@ -274,6 +292,22 @@ class _Builder:
                     mapping.key_spans[key] = source.key_spans[key]
                     mapping.value_spans[key] = source.value_spans[key]
         return mapping
+
+    def _spend_on_key(self, key: object, node: Node) -> None:
+        """Charge a container key's expanded size to the document's budget before it is
+        turned into text: an alias bomb used as a key is caught here, not after."""
+        if not self.aliased or not isinstance(key, PMap | PList):
+            return
+        size = expanded_size(key, self.key_budget)
+        if size is None:
+            raise _TooLarge(_span(node), "aliases refer to their own ancestors (a recursive key)")
+        self.key_budget -= size
+        if self.key_budget < 0:
+            raise _TooLarge(
+                _span(node),
+                f"aliases in keys expand to more than {self.limits.max_expanded_nodes} nodes "
+                "(an alias bomb?)",
+            )
 
     def _kubernetes_scalar(self, node: ScalarNode) -> object:
         """The value Kubernetes (Go YAML) reads, noting where it is not PyYAML's."""

@@ -1,6 +1,8 @@
 """The language server: index on initialize, re-lint on change (debounced, off the event
 loop), publish diagnostics for every open document whose findings changed, offer code
-actions and hovers.
+actions and hovers. Documents are parsed off the event loop too, each within a time
+budget, and files changed on disk (a checkout, ``meshlint fix``) are read again when the
+client reports them.
 
 A change is re-linted in two passes: a fast one over the edit's neighbourhood right
 after the debounce, then, once the user pauses, a full one that confirms it (and is
@@ -13,23 +15,35 @@ import contextlib
 import functools
 import gc
 import os
+import sys
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from lsprotocol import types
 from pygls import uris
+from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from meshlint import __version__
 from meshlint.engine.finding import Finding
 from meshlint.engine.lint import LintOptions
 from meshlint.engine.runner import Cancelled
+from meshlint.loader.documents import too_slow
 from meshlint.lsp.convert import fix_edits, to_diagnostic
+from meshlint.lsp.framing import read_messages
 from meshlint.lsp.hover import reference_hover, resource_at, rule_hover
 from meshlint.lsp.workspace import Workspace
 
 DEBOUNCE_SECONDS = 0.15
 #: Quiet time after a fast re-lint before the full one that confirms it.
 CONFIRM_SECONDS = 1.0
+#: Time one document may take to parse before it is skipped with a finding.
+PARSE_SECONDS = 10.0
+#: Parses that may run at once (one that never ends keeps its thread).
+PARSERS = 4
+#: The files the client is asked to report changes of.
+WATCHED = "**/*.{yaml,yml,json}"
 
 
 class MeshlintServer(LanguageServer):
@@ -49,6 +63,38 @@ class MeshlintServer(LanguageServer):
         self.full_relint = False
         self.confirming: asyncio.Task | None = None
         self.confirm_waiting = False
+        self.parsers = ThreadPoolExecutor(PARSERS, thread_name_prefix="meshlint-parse")
+        #: Updates asked for by path: a parse that finishes after a later one is dropped.
+        self.update_counts: dict[str, int] = {}
+
+    async def update(self, path: str, text: str | None) -> None:
+        """Parse an editor buffer (or the file on disk when ``text`` is None) in a worker
+        thread, within :data:`PARSE_SECONDS`, and put it in the workspace unless a later
+        update of the same file was asked for meanwhile."""
+        count = self.update_counts[path] = self.update_counts.get(path, 0) + 1
+        workspace = self.mesh_workspace
+        parsing = asyncio.get_running_loop().run_in_executor(
+            self.parsers, workspace.load, path, text
+        )
+        try:
+            loaded = await asyncio.wait_for(asyncio.shield(parsing), PARSE_SECONDS)
+        except TimeoutError:
+            loaded = too_slow(path, PARSE_SECONDS)
+        if self.update_counts[path] == count:
+            workspace.replace(path, loaded)
+
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """Serve over stdio, reading messages with :func:`read_messages` (which recovers
+        from broken framing and answers undecodable requests)."""
+        self._stop_event = threading.Event()
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(read_messages(self._stop_event, reader, self.protocol))
+        except (BrokenPipeError, KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     def schedule(self, delay: float = DEBOUNCE_SECONDS) -> None:
         """Re-lint after ``delay`` seconds of quiet (each new change restarts the wait).
@@ -111,6 +157,13 @@ class MeshlintServer(LanguageServer):
         return [f for f in findings if f.location.line - 1 <= line <= f.location.end_line - 1]
 
 
+def _can_watch(capabilities: types.ClientCapabilities) -> bool:
+    """Whether the client lets the server register for file change notifications."""
+    workspace = capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    return bool(watched and watched.dynamic_registration)
+
+
 def _path(uri: str) -> str:
     return os.path.abspath(uris.to_fs_path(uri) or uri)
 
@@ -126,27 +179,56 @@ def create_server(options: LintOptions) -> MeshlintServer:
         await asyncio.get_running_loop().run_in_executor(None, ls.mesh_workspace.index, folders)
         ls.ready.set()
         ls.schedule(0)
+        if _can_watch(ls.client_capabilities):
+            ls.client_register_capability(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="meshlint-watched-manifests",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                                watchers=[types.FileSystemWatcher(glob_pattern=WATCHED)]
+                            ),
+                        )
+                    ]
+                )
+            )
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(
+        ls: MeshlintServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        """Read again the files changed on disk that are not open (an open document's
+        buffer stands for it until it is closed)."""
+        await ls.ready.wait()
+        paths = {_path(change.uri) for change in params.changes}
+        changed = sorted(p for p in paths - ls.open_paths if ls.mesh_workspace.watches(p))
+        for path in changed:
+            await ls.update(path, None)
+        if changed:
+            ls.full_relint = True
+            ls.schedule(0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: MeshlintServer, params: types.DidOpenTextDocumentParams) -> None:
         await ls.ready.wait()
         path = _path(params.text_document.uri)
         ls.open_paths.add(path)
-        ls.mesh_workspace.update(path, params.text_document.text)
+        await ls.update(path, params.text_document.text)
         ls.schedule(0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls: MeshlintServer, params: types.DidChangeTextDocumentParams) -> None:
         await ls.ready.wait()
         document = ls.workspace.get_text_document(params.text_document.uri)
-        ls.mesh_workspace.update(_path(document.uri), document.source)
+        await ls.update(_path(document.uri), document.source)
         ls.schedule()
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     async def did_save(ls: MeshlintServer, params: types.DidSaveTextDocumentParams) -> None:
         await ls.ready.wait()
         document = ls.workspace.get_text_document(params.text_document.uri)
-        ls.mesh_workspace.update(_path(document.uri), document.source)
+        await ls.update(_path(document.uri), document.source)
         ls.full_relint = True
         ls.schedule(0)
 
@@ -156,7 +238,7 @@ def create_server(options: LintOptions) -> MeshlintServer:
         path = _path(params.text_document.uri)
         ls.open_paths.discard(path)
         ls.published.pop(path, None)
-        ls.mesh_workspace.update(path, None)
+        await ls.update(path, None)
         ls.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
         )

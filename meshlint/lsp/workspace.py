@@ -23,7 +23,7 @@ from meshlint.engine.lint import (
 )
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import LoadedFile, load_source
-from meshlint.loader.sources import SourceText, discover
+from meshlint.loader.sources import MANIFEST_SUFFIXES, SourceText, discover
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.names import NamesIndex
 from meshlint.mesh.neighbourhood import HUB_SIZE, Neighbourhood, neighbourhood
@@ -48,10 +48,13 @@ class Workspace:
     names: NamesIndex = field(default_factory=NamesIndex, repr=False)
     #: See :func:`meshlint.mesh.neighbourhood.neighbourhood`.
     hub_size: int = HUB_SIZE
+    #: The folders indexed, where files created later are picked up.
+    folders: list[str] = field(default_factory=list)
 
     def index(self, folders: list[str]) -> None:
         """Parse every manifest under the workspace folders (same discovery as the CLI)."""
-        paths = discover([f for f in folders if os.path.isdir(f)], self.options.exclude)
+        self.folders = [f for f in folders if os.path.isdir(f)]
+        paths = discover(self.folders, self.options.exclude)
         with gc_paused():
             for loaded in load_files(paths, self.options):
                 self.files[loaded.path] = loaded
@@ -66,12 +69,19 @@ class Workspace:
     def update(self, path: str, text: str | None) -> None:
         """Replace one file by an editor buffer (or re-read it from disk when ``text`` is
         None and the file exists; forget it when it does not)."""
+        self.replace(path, self.load(path, text))
+
+    def load(self, path: str, text: str | None) -> LoadedFile | None:
+        """Parse an editor buffer, or the file on disk when ``text`` is None (None when
+        there is no such file). Touches nothing shared: safe in any thread."""
         if text is None:
-            loaded = load_files([path], self.options)[0] if os.path.isfile(path) else None
-        else:
-            source = SourceText(path, text)
-            namespace = self.options.settings.default_namespace
-            loaded = load_source(source, namespace, self.options.limits)
+            return load_files([path], self.options)[0] if os.path.isfile(path) else None
+        source = SourceText(path, text)
+        namespace = self.options.settings.default_namespace
+        return load_source(source, namespace, self.options.limits)
+
+    def replace(self, path: str, loaded: LoadedFile | None) -> None:
+        """Put ``loaded`` in place of the file at ``path`` (forget the file when None)."""
         with self.lock:
             self.generation += 1
             old = self.files.pop(path, None)
@@ -143,6 +153,20 @@ class Workspace:
             )
 
         return Increment(previous, frozenset(r.kind for r in changed), near)
+
+    def watches(self, path: str) -> bool:
+        """Whether ``path`` is a file the workspace lints or would lint if it existed: a
+        manifest in a workspace folder, in no hidden folder, not excluded."""
+        if path in self.files:
+            return True
+        if not path.endswith(MANIFEST_SUFFIXES) or not os.path.isfile(path):
+            return False
+        for folder in self.folders:
+            inside = os.path.relpath(path, folder)
+            parts = inside.split(os.sep)
+            if not inside.startswith(os.pardir) and not any(p.startswith(".") for p in parts[:-1]):
+                return discover([path], self.options.exclude) == [path]
+        return False
 
     def findings_by_file(self) -> dict[str, list[Finding]]:
         grouped: dict[str, list[Finding]] = defaultdict(list)

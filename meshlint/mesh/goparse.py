@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from meshlint.validation.values import decimal
+
 _DIGITS = re.compile(r"[0-9]+")
 _DURATION = re.compile(r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+")
 _DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
@@ -32,7 +34,8 @@ def check_uint(text: str, bits: int) -> str | None:
     """``strconv.ParseUint(text, 10, bits)``: decimal digits only, within range."""
     if not _DIGITS.fullmatch(text):
         return f'"{text}" is not an unsigned integer'
-    if int(text) >= 1 << bits:
+    value = decimal(text)
+    if value is None or value >= 1 << bits:
         return f'"{text}" is out of range (at most {(1 << bits) - 1})'
     return None
 
@@ -125,7 +128,7 @@ def check_address(text: str) -> str | None:
         return f'"{text}" is not host:port'
     if error := check_uint(port, 16):
         return f'"{text}": port {error}'
-    if int(port) == 0:
+    if decimal(port) == 0:
         return f'"{text}": port must be between 1 and 65535'
     if not (check_hostname(host) or is_ip(host)):
         return f'"{text}": "{host}" is not a valid host name or IP address'

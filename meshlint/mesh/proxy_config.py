@@ -8,6 +8,7 @@ import re
 import yaml
 
 from meshlint.mesh import goparse
+from meshlint.validation.values import decimal
 
 _SNAKE = re.compile(r"_([a-z])")
 MILLISECOND = 1_000_000
@@ -40,6 +41,14 @@ def parse_proxy_config(text: str) -> tuple[dict, str | None]:
     if not isinstance(data, dict):
         return {}, "must be a mapping of ProxyConfig fields"
     return {camel(str(k)): v for k, v in data.items()}, None
+
+
+def _number(value: object) -> int:
+    """An integer field's value (0 when unset); text too long to be a port reads as -1."""
+    if isinstance(value, str):
+        number = decimal(value.lstrip("-"))
+        return -1 if number is None else -number if value.startswith("-") else number
+    return int(value or 0)
 
 
 def _is_int(value: object) -> bool:
@@ -103,7 +112,7 @@ def proxy_config_errors(config: dict) -> list[str]:
     errors += [e for f in _DURATIONS if (e := _duration_error(f, config.get(f)))]
     errors += _address_errors(config)
     for field in _PORTS:
-        if field in config and not 1 <= int(config[field] or 0) <= 65535:
+        if field in config and not 1 <= _number(config[field]) <= 65535:
             errors.append(f"{field} {config[field]} must be between 1 and 65535")
     policy = config.get("controlPlaneAuthPolicy")
     if policy is not None and policy not in _AUTH_POLICIES:

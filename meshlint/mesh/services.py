@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from meshlint.fieldpath import Path
 from meshlint.mesh import hosts
 from meshlint.model import Resource, as_list, string_map
+from meshlint.validation.values import decimal
 
 EXPORT_TO_ANNOTATION = "networking.istio.io/exportTo"
 
@@ -45,8 +46,8 @@ def as_int(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str):
+        return decimal(value)
     return None
 
 

@@ -15,6 +15,7 @@ from meshlint.fieldpath import get
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.schemastore import SchemaError, Validator
+from meshlint.validation.regex import re2_error
 
 #: Validators whose own message adds to the policy's (the others just restate the schema).
 _DETAILED = frozenset(
@@ -25,6 +26,10 @@ _DETAILED = frozenset(
         "additionalProperties", "dependentRequired",
     }
 )  # fmt: skip
+
+
+#: Keywords whose content is data, not schema.
+_VALUES = frozenset({"const", "enum", "default", "examples"})
 
 
 def _at_key(resource: Resource, path: tuple) -> bool:
@@ -125,6 +130,31 @@ def check_policy_schema(schema: object) -> None:
         ) from None
 
 
+def _patterns(schema: object, path: tuple = ()) -> Iterator[tuple[str, tuple]]:
+    """Every regular expression of ``schema`` (``pattern`` values, ``patternProperties``
+    keys) with where it is."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in _VALUES:
+                continue
+            if key == "pattern" and isinstance(value, str):
+                yield value, (*path, key)
+            if key == "patternProperties" and isinstance(value, dict):
+                yield from ((name, (*path, key, name)) for name in value)
+            yield from _patterns(value, (*path, key))
+    elif isinstance(schema, list):
+        for i, value in enumerate(schema):
+            yield from _patterns(value, (*path, i))
+
+
+def check_policy_patterns(policy_id: str, schema: object) -> None:
+    """Raise InvalidPolicySchema when a pattern of ``schema`` is not RE2 syntax (patterns
+    are matched with RE2, so none can backtrack)."""
+    for pattern, path in _patterns(schema):
+        if error := re2_error(pattern):
+            raise InvalidPolicySchema(f"policy {policy_id}: {error}", path)
+
+
 def policy_rule(spec: dict, source: str, pack: str | None = None) -> type[PolicyRule]:
     """The rule class of one policy (``spec`` as the config schema describes it).
 
@@ -135,6 +165,7 @@ def policy_rule(spec: dict, source: str, pack: str | None = None) -> type[Policy
     schema = json.loads(json.dumps(spec["schema"]))
     if pack is None:
         check_policy_schema(schema)
+        check_policy_patterns(spec["id"], schema)
     if isinstance(schema, bool):
         schema = {} if schema else {"not": {}}
     attributes = {

@@ -38,6 +38,7 @@ _GO_ONLY_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 _GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _BASES = {"x": 16, "o": 8, "b": 2}
+_MAX_DIGITS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +63,10 @@ def go_number(text: str) -> int | float | None:
         sign, digits = match.groups()
         base = _BASES.get(digits[1:2].lower(), 8) if len(digits) > 1 and digits[0] == "0" else 10
         body = digits[2:] if base != 10 and digits[1:2].isalpha() else digits
-        value = int(body, base) * (-1 if sign == "-" else 1)
-        if -(2**63) <= value < 2**64 and not (value >= 2**63 and sign):
-            return value
+        if len(body.lstrip("0")) <= _MAX_DIGITS:  # more cannot fit 64 bits in any base
+            value = int(body, base) * (-1 if sign == "-" else 1)
+            if -(2**63) <= value < 2**64 and not (value >= 2**63 and sign):
+                return value
     if _GO_FLOAT.fullmatch(plain):
         value = float(plain)
         if value not in (float("inf"), float("-inf")):

@@ -42,6 +42,8 @@ class SchemaNode:
     rules: tuple[ValidationRule, ...] = ()
     list_type: str = ""
     map_keys: tuple[str, ...] = ()
+    #: ``maxItems`` of a list, ``maxProperties`` of a map (None when unbounded).
+    max_size: int | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
     rules_below: bool = False
     lists_below: bool = False
@@ -127,6 +129,7 @@ class _Compiler:
             node.items = self.node(schema["items"])
         rules = (_rule(entry) for entry in schema.get("x-kubernetes-validations", ()))
         node.rules = tuple(rule for rule in rules if rule is not None)
+        node.max_size = schema.get("maxItems", schema.get("maxProperties"))
         node.list_type = schema.get("x-kubernetes-list-type", "")
         node.map_keys = tuple(schema.get("x-kubernetes-list-map-keys", ()))
         return node

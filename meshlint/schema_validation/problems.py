@@ -13,7 +13,8 @@ class Problem:
 
     ``key`` says to point at the key rather than the value; ``failed`` marks a CEL rule
     that could not be evaluated on the value (rather than one the value breaks);
-    ``suggestion`` is the name the key most likely stands for.
+    ``suggestion`` is the name the key most likely stands for; ``skipped`` marks a rule
+    that was not evaluated because it would cost too much.
     """
 
     path: Path
@@ -21,6 +22,7 @@ class Problem:
     key: bool = False
     failed: bool = False
     suggestion: str | None = None
+    skipped: bool = False
 
 
 def at(path: Path, message: str) -> str:

@@ -1,11 +1,21 @@
 """The CRDs' CEL validation rules (``x-kubernetes-validations``), evaluated as the API server
 evaluates them on a create: on every value that is present, after defaulting, skipping
-transition rules (those that read ``oldSelf``)."""
+transition rules (those that read ``oldSelf``).
+
+Cost is bounded as the API server bounds it: a rule on a list or map that already has more
+entries than the schema's ``maxItems``/``maxProperties`` is not evaluated (the schema check
+reports the size), and each evaluation has an estimated cost, the size of the largest
+collection it can reach raised to the depth of its nested comprehensions, held to the API
+server's per-call limit and, summed over one resource, to its per-request budget. A rule
+over either is reported as skipped rather than evaluated (``self.all(a, self.exists(b,
+...))`` over 10,000 ports would run for minutes).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from meshlint.cel import CelError, Scope, compile_expression
@@ -14,6 +24,18 @@ from meshlint.schema_validation.plan import SchemaNode, ValidationRule
 from meshlint.schema_validation.problems import Problem
 
 _FIELD_PATH = re.compile(r"\.([A-Za-z_][\w-]*)|\['([^']*)'\]")
+#: The API server's cost limits (``k8s.io/apiserver`` celconfig): one rule evaluation, and
+#: every evaluation for one object.
+PER_CALL_LIMIT = 1_000_000
+RUNTIME_BUDGET = 10_000_000
+
+
+@dataclass(slots=True)
+class Budget:
+    """What is left of one resource's evaluation cost; ``spent`` once a rule overran it."""
+
+    remaining: int = RUNTIME_BUDGET
+    spent: bool = False
 
 
 def with_defaults(node: SchemaNode, value: Any) -> Any:
@@ -35,22 +57,54 @@ def with_defaults(node: SchemaNode, value: Any) -> Any:
 
 
 def rule_violations(
-    node: SchemaNode, value: Any, scope: Scope, path: Path = ()
+    node: SchemaNode, value: Any, scope: Scope, path: Path = (), budget: Budget | None = None
 ) -> Iterator[Problem]:
     """Every rule under ``node`` that ``value`` breaks, at the field holding the rule (or
-    at its ``fieldPath``)."""
+    at its ``fieldPath``), and every rule skipped as too costly."""
+    budget = budget if budget is not None else Budget()
     if value is None or not node.accepts(value):
         return
-    if node.rules:
-        yield from _check_node(node, value, scope, path)
+    if node.rules and not _oversized(node, value):
+        yield from _check_node(node, value, scope, path, budget)
     if isinstance(value, dict):
         for key, item in value.items():
             child = node.properties.get(key) or node.values
             if child is not None and child.rules_below:
-                yield from rule_violations(child, item, scope, (*path, key))
+                yield from rule_violations(child, item, scope, (*path, key), budget)
     elif isinstance(value, list) and node.items is not None and node.items.rules_below:
         for index, item in enumerate(value):
-            yield from rule_violations(node.items, item, scope, (*path, index))
+            yield from rule_violations(node.items, item, scope, (*path, index), budget)
+
+
+def _oversized(node: SchemaNode, value: Any) -> bool:
+    """A list or map past its ``maxItems``/``maxProperties``: the API server evaluates no
+    rule on an object the schema rejects that way."""
+    return (
+        node.max_size is not None and isinstance(value, list | dict) and len(value) > node.max_size
+    )
+
+
+def largest_collection(value: Any, fields: frozenset[str] | None) -> int:
+    """The most entries a list or map in ``value`` has, among those an expression can
+    reach by selecting ``fields`` (any field when None)."""
+    largest = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            largest = max(largest, len(item))
+            stack.extend(v for k, v in item.items() if fields is None or k in fields)
+        elif isinstance(item, list):
+            largest = max(largest, len(item))
+            stack.extend(item)
+    return largest
+
+
+def _cost(rule: ValidationRule, value: Any) -> int:
+    """The estimated cost of one evaluation: the largest collection it can reach, to the
+    power of its comprehension nesting."""
+    nesting = rule.expression.nesting
+    return (largest_collection(value, rule.expression.selected) + 1) ** nesting if nesting else 1
 
 
 def _bound_value(value: Any, rules: tuple[ValidationRule, ...]) -> Any:
@@ -67,12 +121,24 @@ def _bound_value(value: Any, rules: tuple[ValidationRule, ...]) -> Any:
     return {key: value[key] for key in wanted if key in value}
 
 
-def _check_node(node: SchemaNode, value: Any, scope: Scope, path: Path) -> Iterator[Problem]:
+def _check_node(
+    node: SchemaNode, value: Any, scope: Scope, path: Path, budget: Budget
+) -> Iterator[Problem]:
+    if budget.spent:
+        return
+    bound = _bound_value(value, node.rules)
     try:
-        scope.bind("self", _bound_value(value, node.rules))
+        scope.bind("self", bound)
     except CelError:
         return
     for rule in node.rules:
+        cost = _cost(rule, bound)
+        if cost > PER_CALL_LIMIT or cost > budget.remaining:
+            yield _skipped(path, rule, cost, budget)
+            if budget.spent:
+                return
+            continue
+        budget.remaining -= cost
         try:
             result = rule.expression.evaluate(scope)
         except CelError as error:
@@ -82,6 +148,20 @@ def _check_node(node: SchemaNode, value: Any, scope: Scope, path: Path) -> Itera
             continue
         if result is False:
             yield Problem(_target(path, rule), _message(rule, scope))
+
+
+def _skipped(path: Path, rule: ValidationRule, cost: int, budget: Budget) -> Problem:
+    if cost > PER_CALL_LIMIT:
+        why = f"its estimated cost {cost:,} exceeds the API server's limit of {PER_CALL_LIMIT:,}"
+    else:
+        budget.spent = True
+        why = (
+            f"the resource's rules exceed the API server's cost budget of {RUNTIME_BUDGET:,}; "
+            "no further rules were evaluated"
+        )
+    return Problem(
+        path, f"validation rule skipped: too costly ({why}): {_describe(rule)}", skipped=True
+    )
 
 
 def _describe(rule: ValidationRule) -> str:

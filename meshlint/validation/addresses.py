@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 
+from meshlint.validation.values import decimal
+
 UNIX_PREFIX = "unix://"
 
 
@@ -19,9 +21,10 @@ def is_ip(text: str) -> bool:
 def is_cidr(text: str) -> bool:
     """``a.b.c.d/n`` or an IPv6 prefix; host bits may be set, as Go's netip allows."""
     address, slash, bits = text.partition("/")
-    if not slash or not bits.isdigit() or "%" in address or not is_ip(address):
+    length = decimal(bits)
+    if not slash or length is None or "%" in address or not is_ip(address):
         return False
-    return int(bits) <= ipaddress.ip_address(address).max_prefixlen
+    return length <= ipaddress.ip_address(address).max_prefixlen
 
 
 def subnet_error(text: str) -> str | None:

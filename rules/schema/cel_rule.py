@@ -23,7 +23,10 @@ class CelRuleViolation(Rule):
     with the rule's message. A rule that cannot be evaluated on the value (an unparsable
     duration, a port name that is not a number) is reported with the evaluation error, as
     the API server does. Transition rules (those comparing with `oldSelf`) only apply to
-    updates and are skipped.
+    updates and are skipped. Cost is bounded as the API server bounds it: no rule runs on a
+    list longer than its `maxItems` (the schema check reports the length), and a rule whose
+    estimated cost passes the API server's per-call limit (or the resource's budget) is not
+    evaluated but reported as a warning, "validation rule skipped: too costly".
 
     ## Why it matters
     More than half of what the API server rejects in Istio resources is decided by these
@@ -80,6 +83,10 @@ class CelRuleViolation(Rule):
         if any(problem.failed for problem in problems):
             problems = self._without_cascades(resource, problems)
         for problem in problems:
+            if problem.skipped:
+                severity = min(Severity.WARNING, self.effective_severity)
+                yield self.report(resource, problem.path, problem.message, severity=severity)
+                continue
             value = get(resource.body, problem.path)
             shown = f"{value!r}: " if isinstance(value, _SCALARS) else ""
             yield self.report(

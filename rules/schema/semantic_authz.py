@@ -11,7 +11,7 @@ from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.rules.schema.semantic_base import ISTIO_GROUPS, REJECTED, WARNED, SemanticRule
 from meshlint.rules.schema.semantic_walk import enumerate_maps
 from meshlint.validation.addresses import is_cidr, is_ip
-from meshlint.validation.values import items, mapping, text
+from meshlint.validation.values import decimal, items, mapping, text
 
 SOURCE_FIELDS = (
     "principals",
@@ -76,7 +76,8 @@ def ip_error(value: str) -> str | None:
 
 
 def port_text_error(value: str) -> str | None:
-    if value.isdigit() and int(value) <= 65535:
+    number = decimal(value)
+    if number is not None and number <= 65535:
         return None
     return f'"{value}" is not a port number'
 

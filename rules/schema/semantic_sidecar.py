@@ -6,7 +6,7 @@ from meshlint.rules.schema.semantic_walk import enumerate_maps
 from meshlint.validation.addresses import UNIX_PREFIX, is_ip, unix_path_error
 from meshlint.validation.hosts import is_dns1123_label
 from meshlint.validation.ports import is_http
-from meshlint.validation.values import is_int, items, mapping, present, text
+from meshlint.validation.values import decimal, is_int, items, mapping, present, text
 
 _LOOPBACKS = ("127.0.0.1", "0.0.0.0", "::1", "::")
 
@@ -72,7 +72,7 @@ def _default_endpoint_error(endpoint: str) -> str | None:
             "defaultEndpoint must be 127.0.0.1:<port>, 0.0.0.0:<port>, [::1]:<port>, "
             "[::]:<port> or unix://<path>"
         )
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not 1 <= (decimal(port) or 0) <= 65535:
         return f'defaultEndpoint port "{port}" must be a number in 1..65535'
     return None
 

@@ -5,7 +5,7 @@ from http import HTTPStatus
 from meshlint.engine.finding import Severity
 from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
 from meshlint.rules.schema.semantic_walk import http_routes
-from meshlint.validation.values import is_int
+from meshlint.validation.values import decimal, is_int
 
 #: Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on conditions.
 RETRY_ON = frozenset(
@@ -34,7 +34,7 @@ _STATUS_CODES = frozenset(int(s) for s in HTTPStatus)
 def _valid_condition(condition: str) -> bool:
     if condition in RETRY_ON:
         return True
-    return condition.isdigit() and int(condition) in _STATUS_CODES
+    return decimal(condition) in _STATUS_CODES
 
 
 class VSRetriesInvalid(SemanticRule):

@@ -127,8 +127,9 @@ class MeshlintServer(LanguageServer):
         self.confirm_waiting = False
         workspace = self.mesh_workspace
         generation = workspace.generation
-        async with self.lock, contextlib.suppress(Cancelled):
-            await self._lint(full=True, should_stop=lambda: workspace.generation != generation)
+        async with self.lock:
+            with contextlib.suppress(Cancelled):
+                await self._lint(full=True, should_stop=lambda: workspace.generation != generation)
 
     async def _lint(self, *, full: bool, should_stop: Callable[[], bool] | None = None) -> None:
         """Re-lint off the event loop and publish. The garbage collector is off (the

@@ -78,9 +78,10 @@ class LintResult:
 def load_files(paths: list[str], options: LintOptions) -> list[LoadedFile]:
     """Read and parse every file; bad files come back with problems, never exceptions."""
     namespace = options.settings.default_namespace
+    named = {*options.paths, *options.context}
 
     def load(path: str) -> LoadedFile:
-        return load_source(_source(path, options), namespace, options.limits)
+        return load_source(_source(path, options, path in named), namespace, options.limits)
 
     return map_in_processes(load, paths, options.jobs, _size)
 
@@ -92,12 +93,14 @@ def _size(path: str) -> int:
         return 0
 
 
-def _source(path: str, options: LintOptions) -> SourceText:
+def _source(path: str, options: LintOptions, named: bool) -> SourceText:
+    """The text of one input; only a file named directly may be other than a regular
+    file (a pipe such as ``<(kustomize build)``)."""
     if options.kustomize and is_kustomization(path):
         from meshlint.loader.kustomize import render
 
         return render(path)
-    return read(path, options.max_file_size)
+    return read(path, options.max_file_size, regular_only=not named)
 
 
 def _problem_finding(problem: InputProblem) -> Finding:
@@ -138,7 +141,9 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     cluster_of = {p: name for name, paths in (options.clusters or {}).items() for p in paths}
     walk_errors: list[SourceText] = []
     files = discover([*options.paths, *cluster_of], options.exclude, walk_errors)
-    context_files = [f for f in discover(options.context, options.exclude) if f not in files]
+    context_files = [
+        f for f in discover(options.context, options.exclude, walk_errors) if f not in files
+    ]
     with gc_paused():
         loaded = load_files(files, options)
         loaded += [load_source(error) for error in walk_errors]

@@ -42,16 +42,23 @@ def outside_message(root: str) -> str:
     return f"leads outside the project ({root}); not read"
 
 
-def refusal(path: str, root: str) -> str | None:
+def refusal(path: str, root: str, *, walked: bool = False) -> str | None:
     """Why a file found under ``root`` must not be read (None: it may be): it resolves
     outside the root, or it is not a regular file. A broken link inside the root is left
-    to the reader, which reports it."""
-    if not inside(path, root):
-        return f"symbolic link that {outside_message(root)}"
+    to the reader, which reports it. ``walked``: found by a walk that follows no link, so
+    only a link at the file itself can lead out (one ``lstat`` for a plain file)."""
     try:
-        mode = os.stat(path).st_mode
+        mode = os.lstat(path).st_mode
     except OSError:
         return None
+    linked = stat.S_ISLNK(mode)
+    if (linked or not walked) and not inside(path, root):
+        return f"symbolic link that {outside_message(root)}"
+    if linked:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return None
     if not stat.S_ISREG(mode):
         return f"{kind_of(mode)}, not a regular file; not read"
     return None

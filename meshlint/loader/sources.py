@@ -86,14 +86,14 @@ def _walk(directory: str, errors: list[SourceText], exclude: tuple[str, ...]) ->
             if (
                 name.endswith(MANIFEST_SUFFIXES)
                 and not _excluded(path, exclude)
-                and _allowed(path, project, errors)
+                and _allowed(path, project, errors, walked=True)
             ):
                 yield path
 
 
-def _allowed(path: str, project: str, errors: list[SourceText]) -> bool:
+def _allowed(path: str, project: str, errors: list[SourceText], *, walked: bool = False) -> bool:
     """Whether a file found under ``project`` may be read; if not, why goes to ``errors``."""
-    reason = refusal(path, project)
+    reason = refusal(path, project, walked=walked)
     if reason is not None:
         errors.append(_unreadable(path, reason))
     return reason is None

@@ -104,6 +104,12 @@ def test_a_committed_link_at_the_output_path_is_not_written_through(repo, comman
     assert (repo / "meshlint.sarif").is_symlink() and not temporary_files(repo)
 
 
+def test_a_fifo_at_the_output_path_does_not_block(repo):
+    os.mkfifo(repo / "meshlint.sarif")
+    run = meshlint(repo, "lint", "--format", "sarif", "-o", "meshlint.sarif", ".")
+    assert run.returncode == 2 and "is a FIFO, not a regular file" in run.stderr
+
+
 def test_an_output_folder_that_links_out_of_the_tree_is_refused(repo):
     (repo / "reports").symlink_to(repo.parent / "outside")
     run = meshlint(repo, "lint", "--format", "sarif", "-o", "reports/meshlint.sarif", ".")
@@ -217,6 +223,13 @@ def test_a_config_naming_a_fifo_is_a_config_error(repo):
     (repo / ".meshlint.yaml").write_text("policy-files: [policies.yaml]\n")
     run = meshlint(repo, "lint", ".")
     assert run.returncode == 2 and "a FIFO, not a regular file" in run.stderr
+
+
+def test_a_config_cannot_make_meshlint_wait_for_standard_input(repo):
+    (repo / ".meshlint.yaml").write_text("paths: ['-']\n")
+    run = meshlint(repo, "lint")
+    assert run.returncode == 2
+    assert "paths[0]: standard input can only be named on the command line" in run.stderr
 
 
 def test_config_paths_inside_the_repository_stay_allowed(repo):
@@ -349,6 +362,17 @@ def test_fix_keeps_the_mode_and_leaves_no_temporary_file(repo):
     assert run.returncode == 0, run.stderr
     assert path.read_text() == FIXED
     assert stat.S_IMODE(path.stat().st_mode) == 0o640 and not temporary_files(repo)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_fix_keeps_the_owner(repo):
+    path = repo / "pa.yaml"
+    path.write_text(FIXABLE)
+    os.chown(path, 4321, 8765)
+    run = meshlint(repo, "fix", ".")
+    assert run.returncode == 0, run.stderr
+    assert path.read_text() == FIXED
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 8765)
 
 
 def test_fix_keeps_an_edit_made_while_it_ran(repo, monkeypatch):

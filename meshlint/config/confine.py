@@ -4,7 +4,8 @@ A config committed to a repository is written by whoever sends the pull request:
 ``paths``, ``context``, ``policy-files``, ``baseline``, ``mesh.config-file`` and
 ``mesh.networks-file`` must resolve, following every link, inside the project root (the
 git work tree holding the config, else the config's folder), and a file they name must be
-a regular one. Otherwise the config is in error, and nothing it names is read.
+a regular one; standard input (``-``) is the command line's to name. Otherwise the config
+is in error, and nothing it names is read.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _named(data: dict) -> list[tuple[Path, str]]:
 
 def _problem(path: str, root: str) -> str | None:
     if path == "-":
-        return None
+        return "standard input can only be named on the command line"
     if not inside(path, root):
         return f"{path} {outside_message(root)}"
     try:

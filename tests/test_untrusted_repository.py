@@ -98,7 +98,7 @@ WRITERS = {
 def test_a_committed_link_at_the_output_path_is_not_written_through(repo, command):
     (repo / "meshlint.sarif").symlink_to(repo.parent / "outside" / "victim.txt")
     run = meshlint(repo, *command)
-    assert run.returncode == 2
+    assert run.returncode == 2 and run.stdout == ""  # refused before linting
     assert "meshlint.sarif: is a symbolic link" in run.stderr
     assert (repo.parent / "outside" / "victim.txt").read_text() == "precious\n"
     assert (repo / "meshlint.sarif").is_symlink() and not temporary_files(repo)
@@ -163,6 +163,13 @@ def test_a_glob_does_not_reach_out_of_the_project_either(repo):
     run = meshlint(repo, "lint", "--format", "json", "*.yaml")
     assert SECRET not in run.stdout + run.stderr
     assert ("unreadable-file", "leak.yaml", 1, 1) in [f[:4] for f in findings(run)]
+
+
+def test_a_glob_matching_a_linked_folder_does_not_walk_out(repo):
+    (repo / "evil").symlink_to(repo.parent / "outside")
+    run = meshlint(repo, "lint", "--format", "json", "*")
+    assert SECRET not in run.stdout + run.stderr
+    assert ("unreadable-file", "evil", 1, 1) in [f[:4] for f in findings(run)]
 
 
 def test_a_fifo_and_a_link_to_standard_input_do_not_block(repo):

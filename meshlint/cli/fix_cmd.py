@@ -5,12 +5,22 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from meshlint.cli.exit_codes import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, THRESHOLDS, exit_code
-from meshlint.cli.output import ReportingCommand, output_options, report_scope, write_reports
+from meshlint.cli.output import (
+    ReportingCommand,
+    output_options,
+    refuse_unsafe_outputs,
+    report_scope,
+    write_reports,
+)
 from meshlint.cli.run_options import finish_run, prepare_run, run_options
+
+if TYPE_CHECKING:
+    from meshlint.fixer.run import FixOutcome
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -54,6 +64,7 @@ def fix(
 
     if STDIN in paths:
         raise click.UsageError("fix rewrites files: it cannot fix standard input")
+    refuse_unsafe_outputs(*kw.get("outputs") or (), kw.get("write_baseline"))
     scope = report_scope(paths, kw)
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     try:
@@ -81,7 +92,7 @@ def fix(
     sys.exit(exit_code(result.findings, result.unparsed, run.failure_threshold))
 
 
-def _write_files(outcome) -> list[str]:
+def _write_files(outcome: FixOutcome) -> list[str]:
     """Write every fixed file; a file that must not or cannot be replaced is left as it
     is, its fixes dropped from the outcome, with a warning. The files left."""
     from meshlint.fs.write import RefusedWrite

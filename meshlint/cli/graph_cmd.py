@@ -7,7 +7,7 @@ import sys
 import click
 
 from meshlint.cli.exit_codes import EXIT_OK, EXIT_UNPARSED
-from meshlint.cli.output import write_text_file
+from meshlint.cli.output import refuse_unsafe_outputs, write_text_file
 from meshlint.cli.run_options import build_lint_options, run_options
 from meshlint.graphview import FORMATS
 
@@ -68,6 +68,7 @@ def graph(
 
     if kw.get("write_baseline"):
         raise click.UsageError("--write-baseline belongs to `meshlint lint`")
+    refuse_unsafe_outputs(output)
     options = build_lint_options(paths, kw)
     if not options.paths:
         raise click.UsageError(

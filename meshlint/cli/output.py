@@ -261,6 +261,18 @@ class CannotWrite(click.ClickException):
         click.echo(f"meshlint: error: {self.message}", err=True)
 
 
+def refuse_unsafe_outputs(*paths: str | None) -> None:
+    """Exit 2 before any work when a file the command will write must not be written."""
+    from meshlint.fs.write import RefusedWrite, check_destination
+
+    for path in paths:
+        if path and path != STDOUT:
+            try:
+                check_destination(path)
+            except RefusedWrite as refused:
+                raise CannotWrite(f"not writing {refused.path}: {refused.reason}") from None
+
+
 def write_text_file(path: str, text: str) -> None:
     """Write ``text`` to ``path`` the safe way (see :mod:`meshlint.fs.write`); exit 2 with
     the reason when it cannot be written."""

@@ -23,7 +23,7 @@ def kind_of(mode: int) -> str:
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a regular file"
+    return "a special file"
 
 
 def open_regular(path: str) -> tuple[int, os.stat_result]:
@@ -42,9 +42,3 @@ def read_regular(path: str, limit: int = -1) -> tuple[bytes, os.stat_result]:
     descriptor, status = open_regular(path)
     with os.fdopen(descriptor, "rb") as handle:
         return handle.read(limit), status
-
-
-def read_regular_text(path: str) -> str:
-    """A regular file's text (UTF-8); raises OSError, NotRegular or UnicodeDecodeError."""
-    data, _ = read_regular(path)
-    return data.decode("utf-8")

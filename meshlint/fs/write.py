@@ -51,6 +51,13 @@ class Snapshot:
         return cls(status.st_size, status.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
+def check_destination(path: str) -> None:
+    """Raise RefusedWrite now if :func:`write_file` would refuse ``path`` (so a command
+    can stop before doing any work)."""
+    _destination(path)
+    _check_folder(path)
+
+
 def write_file(path: str, data: bytes, *, expected: Snapshot | None = None) -> None:
     """Replace (or create) ``path`` with ``data``; raises RefusedWrite for a destination
     meshlint must not write, OSError when writing fails. With ``expected``, the file must

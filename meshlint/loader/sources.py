@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
 
-from meshlint.fs.bounds import project_root, refusal
+from meshlint.fs.bounds import inside, outside_message, project_root, refusal
 from meshlint.fs.regular import read_regular
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -73,12 +73,20 @@ def _unreadable(path: str, message: str) -> SourceText:
     return SourceText(path, None, ReadIssue("unreadable", message))
 
 
-def _walk(directory: str, errors: list[SourceText], exclude: tuple[str, ...]) -> Iterator[str]:
+def _walk(
+    directory: str,
+    errors: list[SourceText],
+    exclude: tuple[str, ...],
+    project: str | None = None,
+) -> Iterator[str]:
+    """The manifests under ``directory`` that may be read, inside ``project`` (default:
+    the directory's own project)."""
+
     def failed(error: OSError) -> None:
         reason = error.strerror or str(error)
         errors.append(_unreadable(error.filename or directory, f"cannot read: {reason}"))
 
-    project = project_root(directory)
+    project = project or project_root(directory)
     for root, dirs, files in os.walk(directory, onerror=failed, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -138,11 +146,17 @@ def discover(
                 raise MissingPath(path)
             project = project_root(_glob_root(path))
             for match in matches:
-                if os.path.isdir(match):
-                    for file in _walk(match, errors, exclude):
+                if _excluded(match, exclude):
+                    continue
+                if not os.path.isdir(match):
+                    if _allowed(match, project, errors):
+                        add(match)
+                elif inside(match, project):
+                    for file in _walk(match, errors, exclude, project):
                         add(file)
-                elif not _excluded(match, exclude) and _allowed(match, project, errors):
-                    add(match)
+                else:
+                    message = f"symbolic link that {outside_message(project)}"
+                    errors.append(_unreadable(match, message))
         else:
             raise MissingPath(path)
     return found

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from meshlint import schemastore
+from meshlint.fs.write import write_file
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 
@@ -42,7 +43,7 @@ def export(directory: Path) -> list[Path]:
         schema["$schema"] = DRAFT_07
         target = directory / entry["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(schema, sort_keys=True) + "\n")
+        write_file(str(target), (json.dumps(schema, sort_keys=True) + "\n").encode())
         written.append(target)
         branches.append(
             {
@@ -63,6 +64,6 @@ def export(directory: Path) -> list[Path]:
         "allOf": branches,
     }
     target = directory / "all.json"
-    target.write_text(json.dumps(bundle, indent=1) + "\n")
+    write_file(str(target), (json.dumps(bundle, indent=1) + "\n").encode())
     written.append(target)
     return written

@@ -69,3 +69,28 @@ def test_files_without_a_namespace_may_be_applied_to_different_namespaces(lint_y
     assert found(lint_yaml("a.yaml", plain_v1, "b.yaml", plain_v2), "ML010") == []
     same_file = lint_yaml("a.yaml", plain_v1 + "---\n" + plain_v2)
     assert found(same_file, "ML010") == [("duplicate-resource", 13, 18)]
+
+
+def test_a_kustomize_patch_is_no_duplicate_and_never_replaces_its_object(lint_yaml):
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web}]
+"""
+    patch = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 3
+"""
+    result = lint_yaml("base.yaml", deployment, "patch.yaml", patch)
+    assert found(result, "ML010") == []
+    (web,) = result.mesh.of_kind("Deployment")
+    assert web.file.endswith("base.yaml")

@@ -5,12 +5,22 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from meshlint.cli.exit_codes import EXIT_FINDINGS, EXIT_OK, THRESHOLDS, exit_code
-from meshlint.cli.output import ReportingCommand, output_options, report_scope, write_reports
+from meshlint.cli.exit_codes import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, THRESHOLDS, exit_code
+from meshlint.cli.output import (
+    ReportingCommand,
+    output_options,
+    refuse_unsafe_outputs,
+    report_scope,
+    write_reports,
+)
 from meshlint.cli.run_options import finish_run, prepare_run, run_options
+
+if TYPE_CHECKING:
+    from meshlint.fixer.run import FixOutcome
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -54,19 +64,20 @@ def fix(
 
     if STDIN in paths:
         raise click.UsageError("fix rewrites files: it cannot fix standard input")
+    refuse_unsafe_outputs(*kw.get("outputs") or (), kw.get("write_baseline"))
     scope = report_scope(paths, kw)
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     try:
         outcome = run_fix(run.options, unsafe=unsafe, only=scope.reported)
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
-    _describe(outcome, unsafe=unsafe, verbose=verbose, dry=show_diff)
     if show_diff:
+        _describe(outcome, unsafe=unsafe, verbose=verbose, dry=True)
         for path in outcome.changed:
             sys.stdout.write(unified_diff(path, outcome.files[path].text, outcome.texts[path]))
         sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_OK)
-    for path in outcome.changed:
-        outcome.files[path].write(outcome.texts[path])
+    refused = _write_files(outcome)
+    _describe(outcome, unsafe=unsafe, verbose=verbose, dry=False)
     result = scope.apply(outcome.result)
     finish_run(run, result)
     write_reports(
@@ -76,7 +87,31 @@ def fix(
         threshold=run.failure_threshold,
         overrides=run.options.severity_overrides,
     )
+    if refused:
+        sys.exit(EXIT_USAGE)
     sys.exit(exit_code(result.findings, result.unparsed, run.failure_threshold))
+
+
+def _write_files(outcome: FixOutcome) -> list[str]:
+    """Write every fixed file; a file that must not or cannot be replaced is left as it
+    is, its fixes dropped from the outcome, with a warning. The files left."""
+    from meshlint.fs.write import RefusedWrite
+
+    refused = []
+    for path in outcome.changed:
+        try:
+            outcome.files[path].write(outcome.texts[path])
+        except RefusedWrite as error:
+            reason = error.reason
+        except OSError as error:
+            reason = f"cannot write: {error.strerror or error}"
+        else:
+            continue
+        click.echo(f"meshlint: warning: not fixed {path}: {reason}", err=True)
+        refused.append(path)
+        outcome.texts[path] = outcome.files[path].text
+    outcome.applied = [r for r in outcome.applied if r.finding.resource.file not in refused]
+    return refused
 
 
 def unified_diff(path: str, old: str, new: str) -> str:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from meshlint.cli.exit_codes import EXIT_OK, EXIT_UNPARSED
+from meshlint.cli.output import refuse_unsafe_outputs, write_text_file
 from meshlint.cli.run_options import build_lint_options, run_options
 from meshlint.graphview import FORMATS
 
@@ -26,7 +27,7 @@ from meshlint.graphview import FORMATS
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     help="Write the picture to this file instead of standard output.",
 )
 @click.option(
@@ -67,6 +68,7 @@ def graph(
 
     if kw.get("write_baseline"):
         raise click.UsageError("--write-baseline belongs to `meshlint lint`")
+    refuse_unsafe_outputs(output)
     options = build_lint_options(paths, kw)
     if not options.paths:
         raise click.UsageError(
@@ -85,8 +87,7 @@ def graph(
     _warn_if_large(fmt, view)
     text = renderer(fmt)(view)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_text_file(output, text)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()

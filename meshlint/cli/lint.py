@@ -8,7 +8,13 @@ import sys
 import click
 
 from meshlint.cli.exit_codes import THRESHOLDS, exit_code
-from meshlint.cli.output import ReportingCommand, output_options, report_scope, write_reports
+from meshlint.cli.output import (
+    ReportingCommand,
+    output_options,
+    refuse_unsafe_outputs,
+    report_scope,
+    write_reports,
+)
 from meshlint.cli.run_options import describe_config, finish_run, prepare_run, run_options
 
 
@@ -41,6 +47,7 @@ def lint(
     from meshlint.loader.sources import MissingPath
 
     gc.disable()  # one short-lived process building millions of objects: collect at exit
+    refuse_unsafe_outputs(*kw.get("outputs") or (), kw.get("write_baseline"))
     scope = report_scope(paths, kw)
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold

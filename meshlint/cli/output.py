@@ -252,18 +252,46 @@ def write_reports(
         print_summary(result, findings)
 
 
+class CannotWrite(click.ClickException):
+    """A file meshlint was asked to write could not or must not be written; exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"meshlint: error: {self.message}", err=True)
+
+
+def refuse_unsafe_outputs(*paths: str | None) -> None:
+    """Exit 2 before any work when a file the command will write must not be written."""
+    from meshlint.fs.write import RefusedWrite, check_destination
+
+    for path in paths:
+        if path and path != STDOUT:
+            try:
+                check_destination(path)
+            except RefusedWrite as refused:
+                raise CannotWrite(f"not writing {refused.path}: {refused.reason}") from None
+
+
+def write_text_file(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` the safe way (see :mod:`meshlint.fs.write`); exit 2 with
+    the reason when it cannot be written."""
+    from meshlint.fs.write import RefusedWrite, write_file
+
+    try:
+        write_file(path, text.encode("utf-8"))
+    except RefusedWrite as refused:
+        raise CannotWrite(f"not writing {refused.path}: {refused.reason}") from None
+    except OSError as error:
+        raise CannotWrite(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def _write(text: str, destination: str) -> None:
     if destination == STDOUT:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    try:
-        with open(destination, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-    except OSError as error:
-        failure = click.FileError(destination, error.strerror)
-        failure.exit_code = EXIT_USAGE
-        raise failure from None
+    write_text_file(destination, text)
 
 
 def print_summary(result, findings: list[Finding]) -> None:

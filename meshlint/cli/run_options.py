@@ -32,6 +32,12 @@ CONFIG_OPTIONS = [
         help="Read this config file instead of discovering .meshlint.yaml.",
     ),
     click.option("--no-config", is_flag=True, help="Read no config file at all."),
+    click.option(
+        "--trust-config",
+        is_flag=True,
+        help="Let the repository's config run programs (kustomize) and raise safety limits "
+        "(also MESHLINT_TRUST_CONFIG=1). Only for repositories you trust.",
+    ),
 ]
 
 RUN_OPTIONS = [
@@ -246,9 +252,12 @@ def file_config(kw: dict) -> Config:
     if kw.get("no_config"):
         return Config()
     try:
-        return load_config(kw.get("config_file"))
+        config = load_config(kw.get("config_file"), trust=bool(kw.get("trust_config")))
     except ConfigError as error:
         raise ConfigUsageError(error) from None
+    for message in config.warnings:
+        warn(message)
+    return config
 
 
 @dataclass
@@ -304,19 +313,16 @@ def prepare_run(paths: tuple[str, ...], kw: dict, failure_threshold: str | None 
 def finish_run(run: Run, result: LintResult) -> None:
     """Report warnings and baseline notes on stderr, and write the baseline if asked (its
     findings are then marked suppressed, so the run reports none of them)."""
+    from meshlint.cli.output import write_text_file
     from meshlint.engine.fingerprint import fingerprint
-    from meshlint.suppress.baseline import Baseline, apply_baseline, write_baseline
+    from meshlint.suppress.baseline import Baseline, apply_baseline, baseline_text
 
     for message in result.warnings:
         warn(message)
     if run.write_baseline:
         recorded = [f for f in result.findings if not f.suppressed_by]
-        try:
-            count = write_baseline(run.write_baseline, recorded)
-        except OSError as error:
-            failure = click.FileError(run.write_baseline, error.strerror)
-            failure.exit_code = EXIT_USAGE
-            raise failure from None
+        write_text_file(run.write_baseline, baseline_text(recorded))
+        count = len(recorded)
         click.echo(f"meshlint: wrote {count} findings to baseline {run.write_baseline}", err=True)
         written = Counter(fingerprint(f) for f in recorded)
         apply_baseline(result.findings, Baseline(run.write_baseline, written))

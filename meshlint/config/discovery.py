@@ -4,14 +4,20 @@ Order (lowest precedence first): the user's file (``$MESHLINT_CONFIG_FILE``, els
 ``$XDG_CONFIG_HOME/meshlint/config.yaml``), then the project's file, found from the
 working directory upward to the repository root (the folder holding ``.git``). ``-c FILE``
 replaces both. The user's file never overrides the project's.
+
+The project's file is the repository's: whoever sends a pull request writes it, so it
+is read as untrusted (see :mod:`meshlint.config.trust`). So is a ``-c FILE`` inside the
+working directory's project; the user's file, and a ``-c FILE`` elsewhere, are trusted.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from meshlint.config.source import PYPROJECT, TOOL_TABLE
+from meshlint.fs.bounds import inside, project_root
 
 #: Project files, by precedence within one folder.
 PROJECT_FILES = (".meshlint.yaml", ".meshlint.yml", os.path.join(".config", "meshlint.yaml"))
@@ -54,9 +60,17 @@ def user_file(environ: Mapping[str, str]) -> str | None:
     return candidate if os.path.isfile(candidate) else None
 
 
-def config_files(explicit: str | None, start: str, environ: Mapping[str, str]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class FoundConfig:
+    path: str
+    #: Written by the repository (untrusted), not by the user.
+    repository: bool
+
+
+def config_files(explicit: str | None, start: str, environ: Mapping[str, str]) -> list[FoundConfig]:
     """The files to read, lowest precedence first."""
     if explicit:
-        return [explicit]
-    files = [user_file(environ), project_file(start)]
-    return [f for f in files if f]
+        return [FoundConfig(explicit, inside(explicit, project_root(start)))]
+    user, project = user_file(environ), project_file(start)
+    found = [FoundConfig(user, False)] if user else []
+    return found + ([FoundConfig(project, True)] if project else [])

@@ -62,6 +62,8 @@ class Config:
     limits: dict[str, int] = field(default_factory=dict)
     kustomize: bool | None = None
     mesh: MeshKeys = field(default_factory=MeshKeys)
+    #: Settings a repository's config may not make, ignored (see meshlint.config.trust).
+    warnings: list[str] = field(default_factory=list)
 
 
 _REPLACED = frozenset({"paths", "select"})

@@ -93,12 +93,14 @@ def load_files(
     back with problems, never exceptions. A worker process that fails adds a line to
     ``warnings``."""
     namespace = options.settings.default_namespace
+    named = {*options.paths, *options.context}
 
     def load(path: str) -> LoadedFile:
         seconds = options.limits.max_seconds_per_file
         try:
             with time_limit(seconds):
-                return load_source(_source(path, options), namespace, options.limits)
+                source = _source(path, options, path in named)
+                return load_source(source, namespace, options.limits)
         except TimeLimit:
             return too_slow(path, seconds)
 
@@ -112,12 +114,14 @@ def _size(path: str) -> int:
         return 0
 
 
-def _source(path: str, options: LintOptions) -> SourceText:
+def _source(path: str, options: LintOptions, named: bool) -> SourceText:
+    """The text of one input; only a file named directly may be other than a regular
+    file (a pipe such as ``<(kustomize build)``)."""
     if options.kustomize and is_kustomization(path):
         from meshlint.loader.kustomize import render
 
         return render(path)
-    return read(path, options.max_file_size)
+    return read(path, options.max_file_size, regular_only=not named)
 
 
 def _problem_finding(problem: InputProblem) -> Finding:
@@ -160,7 +164,9 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     cluster_of = {p: name for name, paths in (options.clusters or {}).items() for p in paths}
     walk_errors: list[SourceText] = []
     files = discover([*options.paths, *cluster_of], options.exclude, walk_errors)
-    context_files = [f for f in discover(options.context, options.exclude) if f not in files]
+    context_files = [
+        f for f in discover(options.context, options.exclude, walk_errors) if f not in files
+    ]
     warnings: list[str] = []
     with gc_paused():
         loaded = load_files(files, options, warnings)

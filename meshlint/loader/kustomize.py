@@ -1,5 +1,6 @@
-"""Rendering kustomizations, only when the user asks (``--kustomize``) and a renderer is
-installed: ``kustomize build DIR``, else ``kubectl kustomize DIR``."""
+"""Rendering kustomizations, only when the user asks (``--kustomize``, or a trusted
+config) and a renderer is installed: ``kustomize build -- DIR``, else ``kubectl kustomize
+-- DIR``. The ``--`` keeps a folder named like a flag (``--enable-helm``) a folder."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def render(path: str) -> SourceText:
     directory = os.path.dirname(path) or "."
     try:
         run = subprocess.run(
-            [*command, directory],
+            [*command, "--", directory],
             capture_output=True,
             text=True,
             timeout=RENDER_TIMEOUT_SECONDS,

@@ -3,6 +3,10 @@
 Paths may be files, directories (searched recursively for ``.yaml``, ``.yml`` and
 ``.json``), glob patterns, or ``-`` for standard input. Reading never raises: a file that
 cannot be read or decoded comes back with a :class:`ReadIssue` instead of text.
+
+A file found by walking a directory or matching a glob is read only when it resolves
+inside the directory's project (see :mod:`meshlint.fs.bounds`) and is a regular file;
+one named directly is the caller's choice (``meshlint lint <(kustomize build)``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
+
+from meshlint.fs.bounds import inside, outside_message, project_root, refusal
+from meshlint.fs.regular import read_regular
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -62,17 +69,49 @@ def _excluded(path: str, exclude: Iterable[str]) -> bool:
     )
 
 
-def _walk(directory: str, errors: list[SourceText]) -> Iterator[str]:
+def _unreadable(path: str, message: str) -> SourceText:
+    return SourceText(path, None, ReadIssue("unreadable", message))
+
+
+def _walk(
+    directory: str,
+    errors: list[SourceText],
+    exclude: tuple[str, ...],
+    project: str | None = None,
+) -> Iterator[str]:
+    """The manifests under ``directory`` that may be read, inside ``project`` (default:
+    the directory's own project)."""
+
     def failed(error: OSError) -> None:
         reason = error.strerror or str(error)
-        where = error.filename or directory
-        errors.append(SourceText(where, None, ReadIssue("unreadable", f"cannot read: {reason}")))
+        errors.append(_unreadable(error.filename or directory, f"cannot read: {reason}"))
 
+    project = project or project_root(directory)
     for root, dirs, files in os.walk(directory, onerror=failed, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(MANIFEST_SUFFIXES):
-                yield os.path.join(root, name)
+            path = os.path.join(root, name)
+            if (
+                name.endswith(MANIFEST_SUFFIXES)
+                and not _excluded(path, exclude)
+                and _allowed(path, project, errors, walked=True)
+            ):
+                yield path
+
+
+def _allowed(path: str, project: str, errors: list[SourceText], *, walked: bool = False) -> bool:
+    """Whether a file found under ``project`` may be read; if not, why goes to ``errors``."""
+    reason = refusal(path, project, walked=walked)
+    if reason is not None:
+        errors.append(_unreadable(path, reason))
+    return reason is None
+
+
+def _glob_root(pattern: str) -> str:
+    """The folder a glob searches: its path up to the first part with a wildcard."""
+    parts = pattern.split(os.sep)
+    fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    return os.sep.join(parts[:fixed]) or ("/" if pattern.startswith(os.sep) else ".")
 
 
 def discover(
@@ -80,7 +119,8 @@ def discover(
 ) -> list[str]:
     """Expand command-line paths into input files, in a stable order, without repeats.
 
-    Directories that cannot be read are appended to ``errors`` (as unreadable sources).
+    Directories that cannot be read, and files found in them that must not be read, are
+    appended to ``errors`` (as unreadable sources).
     """
     errors = [] if errors is None else errors
     exclude = tuple(exclude)
@@ -96,7 +136,7 @@ def discover(
         if path == STDIN:
             add(path)
         elif os.path.isdir(path):
-            for file in _walk(path, errors):
+            for file in _walk(path, errors, exclude):
                 add(file)
         elif os.path.lexists(path):
             add(path)
@@ -104,12 +144,19 @@ def discover(
             matches = sorted(glob.glob(path, recursive=True))
             if not matches:
                 raise MissingPath(path)
+            project = project_root(_glob_root(path))
             for match in matches:
-                if os.path.isdir(match):
-                    for file in _walk(match, errors):
+                if _excluded(match, exclude):
+                    continue
+                if not os.path.isdir(match):
+                    if _allowed(match, project, errors):
+                        add(match)
+                elif inside(match, project):
+                    for file in _walk(match, errors, exclude, project):
                         add(file)
                 else:
-                    add(match)
+                    message = f"symbolic link that {outside_message(project)}"
+                    errors.append(_unreadable(match, message))
         else:
             raise MissingPath(path)
     return found
@@ -142,11 +189,14 @@ def decode(path: str, data: bytes) -> SourceText:
         return SourceText(path, None, ReadIssue("encoding", message, line, column))
 
 
-def read(path: str, max_bytes: int) -> SourceText:
-    """Read one input; the issue says why when it cannot be read."""
+def read(path: str, max_bytes: int, *, regular_only: bool = True) -> SourceText:
+    """Read one input; the issue says why when it cannot be read. Unless
+    ``regular_only`` is False, only a regular file is read (never a FIFO or a device)."""
     try:
         if path == STDIN:
             data = sys.stdin.buffer.read(max_bytes + 1)
+        elif regular_only:
+            data, _ = read_regular(path, max_bytes + 1)
         else:
             with open(path, "rb") as handle:
                 data = handle.read(max_bytes + 1)

@@ -109,6 +109,10 @@ class Mesh:
         for resource in resources:
             earlier = by_key.get(resource.key)
             if earlier is not None:
+                if resource.partial and not earlier.partial:
+                    # a kustomize patch never stands for the object it patches
+                    self.shadowed.append(resource)
+                    continue
                 self.shadowed.append(earlier)
             by_key[resource.key] = resource
         if previous is not None and previous.settings is self.settings:

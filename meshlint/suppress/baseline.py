@@ -41,17 +41,14 @@ def _entry(finding: Finding) -> dict:
     }
 
 
-def write_baseline(path: str, findings: list[Finding]) -> int:
-    """Record ``findings`` in ``path``; returns how many were written."""
+def baseline_text(findings: list[Finding]) -> str:
+    """The baseline file recording ``findings``."""
     entries = sorted(
         (_entry(f) for f in findings),
         key=lambda e: (e["file"] or "", e["resource"] or "", e["rule"], e["fingerprint"]),
     )
     document = {"version": VERSION, "generator": f"meshlint {__version__}", "findings": entries}
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
-        handle.write("\n")
-    return len(entries)
+    return json.dumps(document, indent=2) + "\n"
 
 
 def load_baseline(path: str) -> Baseline:

@@ -13,7 +13,9 @@ class DuplicateResource(Rule):
     DestinationRule) is found.
 
     Copies in different files that both leave out `metadata.namespace` are not reported:
-    such files are usually applied to different namespaces (`kubectl apply -n`).
+    such files are usually applied to different namespaces (`kubectl apply -n`). Nor are
+    kustomize patches: a patch is merged into the object it names, and never replaces it
+    in the mesh either.
 
     ## Why it matters
     The API server keeps one object per identity: applied together, the later copy
@@ -75,8 +77,9 @@ class DuplicateResource(Rule):
 
 
 def _clash(winner, copy) -> bool:
-    """Whether two copies land on the same object: not when both are in files of their
-    own without a namespace (each may be applied with its own ``-n``)."""
-    if not copy.linted:
+    """Whether two copies land on the same object: not when one is a kustomize patch, nor
+    when both are in files of their own without a namespace (each may be applied with its
+    own ``-n``)."""
+    if not copy.linted or copy.partial or winner.partial:
         return False
     return winner.file == copy.file or not (winner.namespace_defaulted and copy.namespace_defaulted)

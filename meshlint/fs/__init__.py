@@ -1,0 +1,1 @@
+"""Files from untrusted repositories: what may be read, and how files are written."""

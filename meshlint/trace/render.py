@@ -108,7 +108,8 @@ def render_mermaid_path(result: Trace, mesh: Mesh, sources: list[Resource]) -> s
 def _with_decision(view: View, result: Trace, ends: list[str]) -> str:
     text = render_mermaid(view).rstrip("\n")
     numbers = {node_id: i for i, node_id in enumerate(view.nodes)}
-    lines = [f"%% meshlint trace: {result.request}", text]
+    head, _, body = text.partition("\n")
+    lines = [head, f"  %% meshlint trace: {result.request}", body]
     caption = f"{result.decision}" + (f" · {result.outcome}" if result.outcome else "")
     lines.append(f"  decision{{{{{label(caption, result.reason[:80])}}}}}")
     sources = ends or ([list(view.nodes)[-1]] if view.nodes else [])

@@ -646,3 +646,18 @@ def test_bookinfo_jason_goes_to_v2_and_only_productpage_is_allowed():
         "mermaid",
     )
     assert "Subset v2" in picture.stdout and "deny" in picture.stdout
+
+
+def test_a_port_the_service_does_not_expose_is_refused(tmp_path):
+    """A Service forwards only the ports it declares
+    (kubernetes.io/docs/concepts/services-networking/service/#defining-a-service)."""
+    out = run(tmp_path, "", "--to", "reviews:80", *PRODUCTPAGE)
+    assert (out["decision"], out["outcome"]) == ("deny", "connection refused")
+
+
+def test_tcp_to_a_virtual_service_with_http_rules_only_takes_the_default_route(tmp_path):
+    """A sidecar uses a VirtualService's tcp rules for TCP traffic; without any, the
+    Service's default route applies."""
+    out = run(tmp_path, JASON, "--to", "reviews:9080", "--scheme", "tcp", *PRODUCTPAGE)
+    assert out["route"] is None
+    assert len(out["destination"]["workloads"]) == 2

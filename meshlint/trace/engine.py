@@ -120,14 +120,16 @@ class Tracer:
             )
             ports = [p.number for e in services for p in e.ports if p.number is not None]
             if ports and self.request.port not in ports:
-                self.result.doubt(
-                    "host",
-                    f"{entry_host.resource.ref} has no port {self.request.port} (ports "
-                    f"{', '.join(map(str, sorted(set(ports))))}): the sidecar passes the "
-                    "request through as the outbound traffic policy says",
-                    entry_host.resource,
-                    ("spec", "ports"),
-                )
+                listed = ", ".join(map(str, sorted(set(ports))))
+                reason = f"{entry_host.resource.ref} has no port {self.request.port} ({listed})"
+                where = (entry_host.resource, ("spec", "ports"))
+                if all(e.resource.kind == "Service" for e in services):
+                    self.result.step("host", reason, *where)
+                    self.result.decide(DENY, reason, "connection refused")
+                    return None
+                self.result.doubt("host", reason, *where)
+                self.result.decide(UNKNOWN, reason + ": the outbound traffic policy decides")
+                return None
         elif resolution.missing:
             self.result.step("host", f"{entry.host}: no Service or ServiceEntry defines it")
         else:
@@ -279,7 +281,9 @@ class Tracer:
             if other:
                 reason += f" (only {', '.join(other)})"
             result.step("virtualservice", reason, candidates[0], ("spec",))
-            return result.decide(DENY, reason, "no route")
+            if entry.gateway is not None:
+                return result.decide(DENY, reason, "no route")
+            return self._without_virtual_service(entry)
         result.step(
             "virtualservice",
             f"VirtualService {names} for {entry.host}",

@@ -46,6 +46,14 @@ class RouteChoice:
     #: The delegate VirtualService whose rule finally routes, when there is one.
     delegate: RouteChoice | None = None
 
+    @property
+    def innermost(self) -> RouteChoice:
+        """The rule that finally routes (the last delegate's, or this one)."""
+        choice = self
+        while choice.delegate is not None:
+            choice = choice.delegate
+        return choice
+
     def as_dict(self) -> dict:
         out = {
             "virtual_service": self.virtual_service.qualified_name,

@@ -661,3 +661,113 @@ def test_tcp_to_a_virtual_service_with_http_rules_only_takes_the_default_route(t
     out = run(tmp_path, JASON, "--to", "reviews:9080", "--scheme", "tcp", *PRODUCTPAGE)
     assert out["route"] is None
     assert len(out["destination"]["workloads"]) == 2
+
+
+def test_a_regex_re2_rejects_is_unknown_not_guessed(tmp_path):
+    """Istio compiles match regexes with RE2, which has no lookahead; Python's ``re``
+    would accept this one
+    (istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch)."""
+    text = JASON.replace('regex: "v[0-9]"', 'regex: "v(?=2)."')
+    out = run(tmp_path, text, *reviews(), "--header", "x-version=v2")
+    assert out["decision"] == "unknown"
+    assert "not valid RE2" in out["reason"]
+
+
+def test_export_to_hides_a_virtual_service_from_other_namespaces(tmp_path):
+    """``exportTo: ["."]`` makes a VirtualService apply only to its own namespace's
+    sidecars (istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService)."""
+    text = """
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: reviews}
+    spec:
+      hosts: [reviews.default.svc.cluster.local]
+      exportTo: ["."]
+      http: [{route: [{destination: {host: reviews, subset: v2}}]}]
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: client, namespace: other}
+    spec:
+      template:
+        metadata: {labels: {app: client}}
+        spec: {serviceAccountName: client, containers: [{name: c, image: c:1}]}
+    """
+    inside = run(tmp_path, text, *reviews())
+    assert inside["route"]["virtual_service"] == "default/reviews"
+    outside = run(tmp_path, text, "--to", "reviews.default:9080", "--from", "other/client")
+    assert outside["route"] is None
+    assert len(outside["destination"]["workloads"]) == 2
+
+
+def test_gateway_port_through_a_named_target_port(tmp_path):
+    """The gateway Service's ``targetPort`` may name a container port of the gateway pod;
+    the server must listen on that port number
+    (kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports)."""
+    text = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: edge, namespace: edge}
+    spec:
+      selector: {app: edge}
+      ports: [{name: http, port: 80, targetPort: web}]
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: edge, namespace: edge}
+    spec:
+      template:
+        metadata: {labels: {app: edge}}
+        spec:
+          containers:
+          - {name: istio-proxy, image: proxyv2, ports: [{name: web, containerPort: 9090}]}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: Gateway
+    metadata: {name: edge, namespace: edge}
+    spec:
+      selector: {app: edge}
+      servers: [{port: {number: 9090, name: http, protocol: HTTP}, hosts: ["*/*"]}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: edge}
+    spec:
+      hosts: ["*"]
+      gateways: [edge/edge]
+      http: [{route: [{destination: {host: reviews, subset: v1}}]}]
+    """
+    out = run(tmp_path, text, "--gateway", "edge/edge", "--to", "shop.example.com")
+    assert out["decision"] == "allow"
+    assert out["destination"]["workloads"] == ["Deployment default/reviews-v1"]
+    assert out["source"] == "Deployment edge/edge (edge/default)"
+
+
+def test_a_client_without_sidecar_skips_virtual_services(tmp_path):
+    """VirtualServices program the client's sidecar: a pod without one (injection off)
+    reaches the Service directly, in plaintext
+    (istio.io/latest/docs/ops/common-problems/network-issues/)."""
+    legacy = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: legacy}
+    spec:
+      template:
+        metadata:
+          labels: {app: legacy, sidecar.istio.io/inject: "false"}
+        spec: {containers: [{name: l, image: l:1}]}
+    """
+    text = JASON + "---\n" + textwrap.dedent(legacy)
+    out = run(
+        tmp_path,
+        text,
+        "--to",
+        "reviews:9080",
+        "--from-workload",
+        "Deployment/default/legacy",
+        "--header",
+        "end-user=jason",
+    )
+    assert out["route"] is None
+    assert len(out["destination"]["workloads"]) == 2
+    assert any("plaintext" in s["text"] for s in out["steps"] if s["kind"] == "mtls")

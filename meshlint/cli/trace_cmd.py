@@ -133,7 +133,6 @@ def _run(
         request_principal,
         parse_pairs(claims, "--claim"),
     )
-    sources = []
     if identity:
         source = source_of_account(mesh, *parse_identity(identity))
     elif from_workload:
@@ -148,10 +147,9 @@ def _run(
         source = source_of_workload(found[0])
     else:
         source = Source(options.settings.default_namespace, None)
-    sources = [w.resource for w in source.workloads]
     result = trace(mesh, request, source, gateway)
     if fmt == "json":
         return render.render_json(result), unparsed
     if fmt == "mermaid":
-        return render.render_mermaid_path(result, mesh, sources), unparsed
+        return render.render_mermaid_path(result, mesh), unparsed
     return render.render_text(result), unparsed

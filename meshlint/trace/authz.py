@@ -260,8 +260,10 @@ def _field(
             continue
         hit = value is not None and any(match(p, value) for p in patterns)
         if positive and not hit:
-            shown = "nothing" if value is None else f'"{value}"'
-            answers.append(no(f"{key} {patterns} does not match {shown}"))
+            if value is None:
+                answers.append(no(f"{key} {patterns}: the request has none"))
+            else:
+                answers.append(no(f'{key} {patterns} does not match "{value}"'))
         elif not positive and hit:
             answers.append(no(f'{key} {patterns} matches "{value}"'))
     return all_of(answers)

@@ -83,6 +83,7 @@ class Tracer(RouteActions, Arrivals):
 
     def run(self, gateway: str | None) -> Trace:
         entry = self._gateway(gateway) if gateway else self._sidecar()
+        self.result.clients = [w.resource for w in self.source.workloads]
         if entry is None:
             return self.result
         candidates = self._virtual_services(entry) if self.client_sidecar else []

@@ -64,7 +64,7 @@ def render_json(result: Trace) -> str:
     return json.dumps(as_dict(result), indent=2) + "\n"
 
 
-def render_mermaid_path(result: Trace, mesh: Mesh, sources: list[Resource]) -> str:
+def render_mermaid_path(result: Trace, mesh: Mesh) -> str:
     """The part of the mesh picture the request crosses, its arrows in blue, ending in
     the decision."""
     view = build_view(mesh)
@@ -75,7 +75,7 @@ def render_mermaid_path(result: Trace, mesh: Mesh, sources: list[Resource]) -> s
         if resource is not None and resource.key in ids and ids[resource.key] not in keep:
             keep.append(ids[resource.key])
 
-    for resource in sources:
+    for resource in result.clients:
         add(resource)
     add(result.entry)
     if result.entry is None and "mesh" in view.nodes and result.virtual_services:
@@ -99,7 +99,7 @@ def render_mermaid_path(result: Trace, mesh: Mesh, sources: list[Resource]) -> s
             add(policy)
     picture = subview(view, set(keep))
     if result.entry is None and "mesh" in picture.nodes:
-        for resource in sources:
+        for resource in result.clients:
             if resource.key in ids and ids[resource.key] in picture.nodes:
                 picture.connect(Edge(ids[resource.key], "mesh", "sends"))
     return _with_decision(picture, result, [e for e in ends if e in picture.nodes])

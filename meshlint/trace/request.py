@@ -70,7 +70,7 @@ class Request:
     def describe(self) -> str:
         if self.scheme == "tcp":
             return f"tcp {self.host}:{self.port}"
-        text = f"{self.method} {self.scheme}://{self.host}:{self.port}{self.path}"
+        text = f"{self.method} {self.scheme}://{self.authority}{self.path}"
         if self.headers:
             text += " " + " ".join(f"{k}: {v}" for k, v in self.headers.items())
         return text

@@ -112,6 +112,8 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     #: VirtualServices the request passes through, in order (for the picture).
     virtual_services: list[Resource] = field(default_factory=list)
+    #: The client's workloads among the inputs (the gateway's, through a gateway).
+    clients: list[Resource] = field(default_factory=list)
 
     def step(self, kind: str, text: str, resource: Resource | None = None, path: Path = ()):
         self.steps.append(Step(kind, text, resource, path))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from meshlint.mesh import hosts
 from meshlint.mesh.dataplane import Mode, workload_mode
-from meshlint.mesh.index import ASSUMED_FILE, Mesh
+from meshlint.mesh.index import Mesh
 from meshlint.mesh.mtls import MtlsModel
+from meshlint.mesh.selection import describes_namespace
 from meshlint.mesh.services import as_int
 from meshlint.mesh.subsets import backing_workloads, selected_by, subset_labels
 from meshlint.mesh.workloads import Workload
@@ -138,11 +139,7 @@ class Arrivals:
             namespace = services[0].namespace
             if (
                 backing
-                or self.mesh.evidence.has("Pod", namespace)
-                or any(
-                    w.namespace == namespace and w.resource.file != ASSUMED_FILE
-                    for w in self.mesh.workloads.all
-                )
+                or describes_namespace(self.mesh, namespace)
                 or self.mesh.settings.assume_complete
             ):
                 reason = f"503: no workload behind {host}" + (

@@ -11,6 +11,7 @@ from meshlint.mesh.exports import EVERYWHERE, virtual_service_targets
 from meshlint.mesh.index import ASSUMED_FILE, ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.mtls import MtlsModel, model
+from meshlint.mesh.resolve import Resolution
 from meshlint.mesh.routes import ROUTE_SECTIONS
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import Workload
@@ -78,6 +79,8 @@ class Tracer(RouteActions, Arrivals):
         self.client_sidecar = True
         self.path = request.uri
         self.authority = request.authority
+        #: How the dialed host resolved (None through a gateway).
+        self._host_status: Resolution | None = None
 
     # -- entry -------------------------------------------------------------------------
 
@@ -160,9 +163,8 @@ class Tracer(RouteActions, Arrivals):
             )
             result.decide(UNKNOWN, "the gateway's workloads are unknown")
             return None
-        target, service, why = listener_port(self.mesh, workloads, self.request.port)
+        target, service, why, decided = listener_port(self.mesh, workloads, self.request.port)
         if target is None:
-            decided = service is None and "expose no port" in why
             add = result.step if decided else result.doubt
             add("entry", f"Gateway {gateway.qualified_name}: {why}", service, ("spec", "ports"))
             if decided:

@@ -102,14 +102,14 @@ def gateway_workloads(mesh: Mesh, gateway: Resource) -> list[Workload]:
 
 def listener_port(
     mesh: Mesh, workloads: list[Workload], port: int
-) -> tuple[int | None, Resource | None, str]:
+) -> tuple[int | None, Resource | None, str, bool]:
     """The gateway port a client reaches by dialing ``port`` on the gateway's Service:
-    (target port, Service, reason when there is none)."""
+    (target port, Service, reason when there is none, whether that is decided)."""
     services = {
         id(e): e for w in workloads for e in mesh.services_selecting(w.labels, w.namespace)
     }.values()
     if not services:
-        return None, None, "no Service selects the gateway's pods among the inputs"
+        return None, None, "no Service selects the gateway's pods among the inputs", False
     for entry in services:
         service_port = entry.port(port)
         if service_port is None:
@@ -118,17 +118,14 @@ def listener_port(
         if target is None and isinstance(service_port.target_port, str):
             target = _named_port(workloads, service_port.target_port)
             if target is None:
-                return (
-                    None,
-                    entry.resource,
-                    (
-                        f"targetPort {service_port.target_port} of {entry.resource.ref} "
-                        "names no container port among the inputs"
-                    ),
+                reason = (
+                    f"targetPort {service_port.target_port} of {entry.resource.ref} "
+                    "names no container port among the inputs"
                 )
-        return (target if target is not None else port), entry.resource, ""
+                return None, entry.resource, reason, False
+        return (target if target is not None else port), entry.resource, "", True
     refs = ", ".join(sorted(e.resource.ref for e in services))
-    return None, None, f"{refs} expose no port {port}"
+    return None, None, f"{refs} expose no port {port}", True
 
 
 def _named_port(workloads: list[Workload], name: str) -> int | None:

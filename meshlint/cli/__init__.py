@@ -21,6 +21,7 @@ COMMANDS = {
     "graph": "meshlint.cli.graph_cmd:graph",
     "lsp": "meshlint.cli.lsp_cmd:lsp",
     "schemas": "meshlint.cli.schemas_cmd:schemas",
+    "trace": "meshlint.cli.trace_cmd:trace",
 }
 
 

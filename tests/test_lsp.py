@@ -104,13 +104,40 @@ async def test_code_actions_fix_and_ignore(client, workspace):
         )
     )
     titles = [a.title for a in actions]
-    assert titles == ['Change to "v1"', "Ignore ML104 (vs-subset-not-found) here"]
+    assert titles == [
+        'Change to "v1"',
+        "Ignore ML104 (vs-subset-not-found) here",
+        "Trace a request that matches http[0]",
+    ]
     [fix_edit] = actions[0].edit.changes[vs_uri]
     assert fix_edit.new_text == "v1" and fix_edit.range == subset.range
     assert 'did you mean "v1"' in subset.message
     [ignore_edit] = actions[1].edit.changes[vs_uri]
     assert ignore_edit.new_text == "        # meshlint: ignore[ML104]\n"
     assert ignore_edit.range.start.line == 11
+
+
+@pytest.mark.asyncio
+async def test_a_route_rule_offers_to_trace_a_request_that_it_matches(client, workspace):
+    """The trace command answers for the rule under the cursor: a request to reviews from
+    a sidecar of its namespace, split by the rule's weights (issue 23)."""
+    vs_uri = _open(client, workspace / "virtual-services.yaml")
+    await _diagnostics(client, vs_uri)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=vs_uri),
+            range=types.Range(start=types.Position(9, 4), end=types.Position(9, 4)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert "Trace a request that matches http[0]" in [a.title for a in actions]
+    # lsprotocol's client reads back a code action carrying a command as a bare Command
+    # and loses its arguments, so the test sends the command the action carries
+    arguments = [str(workspace / "virtual-services.yaml"), 0, 9]
+    text = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="meshlint.trace", arguments=arguments)
+    )
+    assert "GET http://reviews:9080/" in text and "VirtualService default/reviews" in text
 
 
 @pytest.mark.asyncio

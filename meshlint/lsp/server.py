@@ -247,7 +247,9 @@ def create_server(options: LintOptions) -> MeshlintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]
+        ),
     )
     def code_action(ls: MeshlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
@@ -261,7 +263,14 @@ def create_server(options: LintOptions) -> MeshlintServer:
                 if edits:
                     actions.append(_action(fix.title, uri, edits, finding, preferred=fix.safe))
             actions.append(_ignore_action(uri, lines, finding))
-        return actions
+        trace = _trace_action(ls, path, uri, params.range.start.line)
+        return [*actions, trace] if trace else actions
+
+    @server.command(TRACE_COMMAND)
+    def trace_rule(ls: MeshlintServer, path: str, index: int, line: int) -> str:
+        text = _trace_text(ls, path, index, line)
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=text))
+        return text
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: MeshlintServer, params: types.HoverParams) -> types.Hover | None:
@@ -283,6 +292,50 @@ def create_server(options: LintOptions) -> MeshlintServer:
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
     return server
+
+
+#: The command behind "Trace a request that matches this rule" (arguments: the
+#: document's path, the HTTP rule's index, a line of the rule).
+TRACE_COMMAND = "meshlint.trace"
+
+
+def _trace_action(ls: MeshlintServer, path: str, uri: str, line: int):
+    """The code action that traces a request matching the HTTP rule under the cursor."""
+    from meshlint.trace.from_rule import http_rule_at
+
+    result = ls.mesh_workspace.result
+    resource = result and resource_at(result.mesh, path, line)
+    if resource is None or resource.kind != "VirtualService":
+        return None
+    index = http_rule_at(resource, line)
+    if index is None:
+        return None
+    return types.CodeAction(
+        title=f"Trace a request that matches http[{index}]",
+        kind=types.CodeActionKind.Source,
+        command=types.Command(
+            title="Trace a request", command=TRACE_COMMAND, arguments=[path, index, line]
+        ),
+    )
+
+
+def _trace_text(ls: MeshlintServer, path: str, index: int, line: int) -> str:
+    """The trace of the request an HTTP rule matches, as text (or why there is none)."""
+    from meshlint.trace.engine import trace
+    from meshlint.trace.from_rule import rule_request
+    from meshlint.trace.render import render_text
+    from meshlint.trace.request import RequestError
+
+    result = ls.mesh_workspace.result
+    resource = result and resource_at(result.mesh, path, line)
+    wanted = resource and rule_request(result.mesh, resource, index)
+    if not wanted:
+        return "meshlint: no VirtualService HTTP rule with a concrete host here to trace"
+    try:
+        traced = trace(result.mesh, wanted.request, wanted.source, wanted.gateway)
+    except RequestError as error:
+        return f"meshlint: cannot trace {wanted.request.describe()}: {error}"
+    return render_text(traced)
 
 
 def _action(title: str, uri: str, edits, finding: Finding, *, preferred: bool = False):

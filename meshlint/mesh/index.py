@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from meshlint.loader.nodes import positioned
+from meshlint.loader.patches import looks_like_patch
 from meshlint.mesh import hosts
 from meshlint.mesh.config import AssumedGateway, MeshSettings
 from meshlint.mesh.evidence import Evidence, no_gateways, no_service_entries, no_services
@@ -109,7 +110,7 @@ class Mesh:
         for resource in resources:
             earlier = by_key.get(resource.key)
             if earlier is not None:
-                if resource.partial and not earlier.partial:
+                if looks_like_patch(resource) and not looks_like_patch(earlier):
                     # a kustomize patch never stands for the object it patches
                     self.shadowed.append(resource)
                     continue

@@ -4,8 +4,9 @@ The request is built from the rule's first match: its exact or prefix URI, exact
 headers, method and port (else the host's first Service port). It is sent to the
 VirtualService's first host from a sidecar in the VirtualService's namespace (its
 ``default`` service account, or the match's ``sourceNamespace``), or through the first
-Gateway it is bound to when it is not bound to the mesh. Regex matches have no one request that matches them: the request then
-leaves that part at its default, and the trace says whether the rule still applies.
+Gateway it is bound to when it is not bound to the mesh. Regex matches have no one
+request that matches them: the request then leaves that part at its default, and the
+trace says whether the rule still applies.
 """
 
 from __future__ import annotations

@@ -1,11 +1,17 @@
 """Run Istio's analyzer test grid against meshlint and print each case's result.
 
     python tools/istio_conformance.py [--shared ../shared] [--case NAME] [--json FILE] [-v]
+        [--cli]
 
 Each case runs only the meshlint rules that list the case's analyzer in their
 ``equivalents``, loads its files as Istio's harness does (no namespace defaulting, the
 harness's default ingress gateway, the case's mesh config layered over the defaults), and
 compares the multiset of ``(IST code, origin)`` pairs with the expected one.
+
+With ``--cli``, each case is linted as a user would from the command line instead:
+``meshlint lint --assume-complete --default-namespace '' --select RULES --format json``
+(plus ``--mesh-config``/``--mesh-networks`` when the case has them), with meshlint's own
+default gateways rather than the harness's and no namespace filtering.
 """
 
 from __future__ import annotations
@@ -115,6 +121,46 @@ def run_case(case: dict, root: Path) -> CaseResult:
     return CaseResult(case, expected, actual, [r.id for r in rules])
 
 
+def run_case_cli(case: dict, root: Path) -> CaseResult:
+    """One case through the command line (see the module docstring)."""
+    from click.testing import CliRunner
+
+    from meshlint.cli import cli
+
+    rules = [r for r in builtin_rules() if case["analyzer"] in r.equivalents.analyzers]
+    codes = {r.equivalents.istio for r in rules}
+    expected = Counter((e["code"], e["origin"]) for e in case["expected"] or [])
+    if not rules or case.get("cluster_input_files"):
+        return CaseResult(case, expected, Counter(), [])
+    args = ["lint", "--no-config", "--assume-complete", "--default-namespace", ""]
+    args += ["--format", "json", "--failure-threshold", "none"]
+    args += [a for r in rules for a in ("--select", r.id)]
+    if case.get("mesh_config_file"):
+        args += ["--mesh-config", str(root / case["mesh_config_file"])]
+    if case.get("mesh_networks_file"):
+        args += ["--mesh-networks", str(root / case["mesh_networks_file"])]
+    args += [str(root / f) for f in case["input_files"]]
+    run = CliRunner().invoke(cli, args)
+    actual: Counter = Counter()
+    seen = set()
+    for finding in json.loads(run.stdout)["findings"]:
+        code = finding["equivalents"].get("istio")
+        resource = finding["resource"]
+        if code not in codes or resource is None:
+            continue
+        namespace = resource["namespace"]
+        ref = (
+            f"{resource['kind']} {namespace}/{resource['name']}"
+            if namespace
+            else (f"{resource['kind']} {resource['name']}")
+        )
+        identity = (code, ref, finding["message"], json.dumps(finding["location"]))
+        if identity not in seen:
+            seen.add(identity)
+            actual[(code, ref)] += 1
+    return CaseResult(case, expected, actual, [r.id for r in rules])
+
+
 def _clusters(case: dict, root: Path) -> dict[str, list[str]] | None:
     split = case.get("cluster_input_files")
     if not split:
@@ -122,11 +168,12 @@ def _clusters(case: dict, root: Path) -> dict[str, list[str]] | None:
     return {name: [str(root / f) for f in files] for name, files in split.items()}
 
 
-def run_all(shared: Path, only: str | None = None) -> list[CaseResult]:
+def run_all(shared: Path, only: str | None = None, *, cli: bool = False) -> list[CaseResult]:
     root = shared / "conformance" / "istio"
     cases = json.loads((root / "cases.json").read_text())
+    run = run_case_cli if cli else run_case
     return [
-        run_case(case, root)
+        run(case, root)
         for case in cases
         if only is None or only in (case["name"], case["go_subtest"])
     ]
@@ -152,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--case", help="run one case (name or go_subtest)")
     parser.add_argument("--json", type=Path, help="write the ids of passing cases here")
     parser.add_argument("-v", "--verbose", action="store_true", help="show each failure's diff")
+    parser.add_argument("--cli", action="store_true", help="lint each case as the CLI does")
     args = parser.parse_args(argv)
-    results = run_all(args.shared, args.case)
+    results = run_all(args.shared, args.case, cli=args.cli)
     _print(results, args.verbose)
     if args.json:
         args.json.write_text(json.dumps(sorted(r.id for r in results if r.passed), indent=1) + "\n")

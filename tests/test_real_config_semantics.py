@@ -222,6 +222,17 @@ def test_install_spec_without_metadata_is_linted_not_skipped(lint_yaml):
     ]
 
 
+def test_install_spec_with_metadata_but_no_name_is_linted_too(lint_yaml):
+    """istioctl install -f reads a spec that only names its namespace (Istio's SPIRE
+    sample does so)."""
+    text = OPERATOR.replace("spec:\n", "metadata:\n  namespace: istio-system\nspec:\n", 1)
+    result = lint_yaml("install.yaml", text)
+    assert found(result) == []
+    assert [r.ref for r in result.mesh.of_kind("IstioOperator")] == [
+        "IstioOperator istio-system/installed-state"
+    ]
+
+
 def test_install_spec_unknown_fields_are_warnings(lint_yaml):
     text = OPERATOR.replace(
         "      enabled: true\n    - name: ilb", "      replicas: 2\n    - name: ilb"

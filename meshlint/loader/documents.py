@@ -189,12 +189,16 @@ def _add_object(
             )
         )
         return
-    if body.get("metadata") is None and _install_spec(api_version, kind):
+    if _install_spec(api_version, kind) and not _named(body.get("metadata")):
+        metadata = body.get("metadata")
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
         loaded.resources.append(
             Resource(
                 api_version=api_version,
                 kind=kind,
-                namespace=INSTALL_NAMESPACE,
+                namespace=namespace
+                if isinstance(namespace, str) and namespace
+                else (INSTALL_NAMESPACE),
                 name=INSTALL_SPEC_NAME,
                 body=body,
                 file=loaded.path,
@@ -232,9 +236,15 @@ def _add_object(
     )
 
 
+def _named(metadata: object) -> bool:
+    """Whether ``metadata`` is a mapping that names the object."""
+    return isinstance(metadata, dict) and bool(metadata.get("name"))
+
+
 def _install_spec(api_version: object, kind: object) -> bool:
     """Whether an object is an ``IstioOperator`` install spec: ``istioctl install -f``
-    reads it from a file, where Istio's docs write it without ``metadata``."""
+    reads it from a file, where Istio's docs write it without ``metadata`` or without a
+    name (``istioctl`` names it ``installed-state``)."""
     return (
         kind == "IstioOperator"
         and isinstance(api_version, str)

@@ -65,17 +65,17 @@ def trace(
     try:
         text, unparsed = _run(
             options,
-            target,
-            identity,
-            from_workload,
-            gateway,
-            method,
-            request_path,
-            headers,
-            scheme,
-            request_principal,
-            claims,
             fmt,
+            target=target,
+            identity=identity,
+            from_workload=from_workload,
+            gateway=gateway,
+            method=method,
+            request_path=request_path,
+            headers=headers,
+            scheme=scheme,
+            request_principal=request_principal,
+            claims=claims,
         )
     except RequestError as error:
         raise click.UsageError(str(error)) from None
@@ -88,20 +88,22 @@ def trace(
 
 def _run(
     options,
-    target,
-    identity,
-    from_workload,
-    gateway,
-    method,
-    request_path,
-    headers,
-    scheme,
-    request_principal,
-    claims,
-    fmt,
+    fmt: str,
+    *,
+    target: str,
+    identity: str | None,
+    from_workload: str | None,
+    gateway: str | None,
+    method: str,
+    request_path: str,
+    headers: tuple[str, ...],
+    scheme: str,
+    request_principal: str | None,
+    claims: tuple[str, ...],
 ) -> tuple[str, list[str]]:
     from meshlint.engine.lint import load_inputs
     from meshlint.loader.sources import MissingPath
+    from meshlint.mesh.generated import generated_resources
     from meshlint.mesh.index import Mesh
     from meshlint.trace import render
     from meshlint.trace.engine import source_of_account, source_of_workload, trace
@@ -119,8 +121,8 @@ def _run(
         inputs = load_inputs(options)
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
-    files = [*inputs.loaded, *inputs.context]
-    mesh = Mesh([r for f in files for r in f.resources], options.settings)
+    resources = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
+    mesh = Mesh([*resources, *generated_resources(resources)], options.settings)
     unparsed = [f.path for f in inputs.loaded if not f.parsed]
     host, port = parse_target(target, scheme)
     request = Request(

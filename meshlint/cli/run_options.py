@@ -193,7 +193,8 @@ class ConfigUsageError(click.ClickException):
 
     def show(self, file=None) -> None:
         for problem in self.problems:
-            click.echo(f"meshlint: config error: {problem}", err=True)
+            kind = "error" if problem.file.startswith("--") else "config error"
+            click.echo(f"meshlint: {kind}: {problem}", err=True)
 
 
 def warn(message: str) -> None:
@@ -217,14 +218,24 @@ def _severities(values: tuple[str, ...]) -> dict[str, str]:
 LIMIT_KEYS = ("max_depth", "max_documents", "max_expanded_nodes")
 
 
+def _flag_origins(kw: dict, severity: dict[str, str]) -> dict[str, str]:
+    """Which flag named each rule, for errors about names that select no rule."""
+    origins = {name: "--severity" for name in severity}
+    origins.update({name: "--ignore" for name in _split(kw["ignore"])})
+    origins.update({name: "--select" for name in _split(kw["select"])})
+    return origins
+
+
 def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
     """The command-line flags as a config layer (None and empty mean: not given)."""
+    severity = _severities(kw["severities"])
     return Config(
         select=_split(kw["select"]) or None,
         ignore=_split(kw["ignore"]),
+        rule_origins=_flag_origins(kw, severity),
         exclude=[exclude_pattern(os.getcwd(), p) for p in kw["exclude"]],
         context=list(kw["context_paths"]),
-        severity=_severities(kw["severities"]),
+        severity=severity,
         failure_threshold=failure_threshold,
         profile=list(kw["profile"]),
         policy_files=list(kw["policy_file"]),
@@ -275,12 +286,9 @@ def _options(config: Config, paths: list[str]) -> LintOptions:
     from meshlint.config.options import lint_options
 
     try:
-        options, warnings = lint_options(config, paths)
+        return lint_options(config, paths)
     except ConfigError as error:
         raise ConfigUsageError(error) from None
-    for message in warnings:
-        warn(message)
-    return options
 
 
 def build_lint_options(paths: tuple[str, ...], kw: dict) -> LintOptions:

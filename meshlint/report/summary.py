@@ -32,6 +32,11 @@ def counts(findings: list[Finding]) -> dict[str, int]:
     return {s.label: by.get(s, 0) for s in sorted(Severity, reverse=True)}
 
 
+def plural(n: int, noun: str) -> str:
+    """``1 resource``, ``2 resources``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def describe(findings: list[Finding]) -> str:
     """``1 error, 0 warnings, 2 info``."""
     return ", ".join(

@@ -90,13 +90,21 @@ def _walk(
     for root, dirs, files in os.walk(directory, onerror=failed, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            path = os.path.join(root, name)
+            path = _plain(os.path.join(root, name))
             if (
                 name.endswith(MANIFEST_SUFFIXES)
                 and not _excluded(path, exclude)
                 and _allowed(path, project, errors, walked=True)
             ):
                 yield path
+
+
+def _plain(path: str) -> str:
+    """``./k8s/vs.yaml`` as ``k8s/vs.yaml``."""
+    prefix = f".{os.sep}"
+    while path.startswith(prefix) and len(path) > len(prefix):
+        path = path[len(prefix) :]
+    return path
 
 
 def _allowed(path: str, project: str, errors: list[SourceText], *, walked: bool = False) -> bool:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from meshlint.cli.exit_codes import THRESHOLDS, exit_code
+from meshlint.cli.helm_run import RenderedCharts, render_charts
 from meshlint.cli.output import (
     ReportingCommand,
     output_options,
@@ -36,6 +37,13 @@ from meshlint.cli.run_options import describe_config, finish_run, prepare_run, r
     show_default=True,
     help="Processes that check the rules of a large mesh (0: one per core, at most 4).",
 )
+@click.option(
+    "--helm",
+    is_flag=True,
+    default=None,
+    help="Render Helm chart directories with `helm template` (when helm is on PATH) and "
+    "lint the output, with findings pointing into the templates.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
 def lint(
     paths: tuple[str, ...], failure_threshold: str | None, jobs: int, verbose: bool, **kw
@@ -52,10 +60,15 @@ def lint(
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold
     options.jobs = jobs or default_jobs()
+    charts = render_charts(options) if run.config.helm else RenderedCharts()
     try:
-        result = scope.apply(run_lint(options))
+        result = run_lint(options)
+        charts.map_back(result)
+        result = scope.apply(result)
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
+    finally:
+        charts.cleanup()
     if verbose:
         _describe_run(options.settings, result, describe_config(run))
     finish_run(run, result)

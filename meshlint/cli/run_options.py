@@ -244,6 +244,7 @@ def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
         max_file_size=kw["max_file_size"],
         limits={k: kw[k] for k in LIMIT_KEYS if kw.get(k) is not None},
         kustomize=kw.get("kustomize"),
+        helm=kw.get("helm"),
         mesh=MeshKeys(
             config_file=kw["mesh_config"],
             networks_file=kw["mesh_networks"],

@@ -194,10 +194,18 @@ def test_paths_and_excludes_are_relative_to_the_config_file(project):
     assert files == [(project.root / "k8s" / "vs.yaml").resolve()]
 
 
-def test_no_paths_anywhere_is_a_usage_error(project):
-    result = project.run("lint")
-    assert result.exit_code == 2
-    assert "no paths to lint" in result.stderr
+def test_no_paths_anywhere_lints_the_current_directory(project):
+    project.manifests()
+    result = project.run("lint", "--select", "ML104")
+    assert result.exit_code == 1
+    assert f"k8s/vs.yaml:{SUBSET_LINE}:" in result.stdout
+
+
+def test_an_empty_directory_warns(project):
+    (project.root / "empty").mkdir()
+    result = project.run("lint", "empty")
+    assert result.exit_code == 0
+    assert "meshlint: warning: no manifests found in empty" in result.stderr
 
 
 def test_per_rule_severity_and_off(project):

@@ -85,7 +85,7 @@ def test_helm_renders_the_chart_and_points_into_the_template(repo, fake_helm):
     assert run.returncode == 1, run.stderr
     assert record.read_text().split() == ["template", "--include-crds", "--", "chart"]
     assert f"chart/templates/vs.yaml:{SUBSET_LINE}:17: error ML104" in run.stdout
-    assert "(chart/templates/dr.yaml:8)" in run.stdout
+    assert "    = chart/templates/dr.yaml:8:3: subsets of DestinationRule" in run.stdout
     assert "meshlint-helm-" not in run.stdout + run.stderr
 
 

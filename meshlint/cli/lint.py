@@ -16,7 +16,14 @@ from meshlint.cli.output import (
     report_scope,
     write_reports,
 )
-from meshlint.cli.run_options import describe_config, finish_run, prepare_run, run_options
+from meshlint.cli.progress import Status, wanted
+from meshlint.cli.run_options import (
+    describe_config,
+    finish_run,
+    prepare_run,
+    run_options,
+    warn,
+)
 
 
 @click.command(cls=ReportingCommand)
@@ -44,12 +51,24 @@ from meshlint.cli.run_options import describe_config, finish_run, prepare_run, r
     help="Render Helm chart directories with `helm template` (when helm is on PATH) and "
     "lint the output, with findings pointing into the templates.",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only findings at or above the failure threshold, and the summary.",
+)
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has.")
+@click.option(
+    "--show-info",
+    is_flag=True,
+    help="Print info findings in text output too (they are counted in the summary).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
 def lint(
     paths: tuple[str, ...], failure_threshold: str | None, jobs: int, verbose: bool, **kw
 ) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input
-    (default: the config's `paths`)."""
+    (default: the config's `paths`, else the current directory)."""
     from meshlint.engine.lint import lint as run_lint
     from meshlint.engine.parallel import default_jobs
     from meshlint.loader.sources import MissingPath
@@ -61,14 +80,19 @@ def lint(
     options, failure_threshold = run.options, run.failure_threshold
     options.jobs = jobs or default_jobs()
     charts = render_charts(options) if run.config.helm else RenderedCharts()
+    status = Status(wanted(kw["quiet"]))
     try:
+        status.show(_starting(options))
         result = run_lint(options)
         charts.map_back(result)
         result = scope.apply(result)
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
     finally:
+        status.done()
         charts.cleanup()
+    if not result.files:
+        warn(f"no manifests found in {' '.join(options.paths)}")
     if verbose:
         _describe_run(options.settings, result, describe_config(run))
     finish_run(run, result)
@@ -82,14 +106,26 @@ def lint(
     sys.exit(exit_code(result.findings, result.unparsed, failure_threshold))
 
 
+def _starting(options) -> str:
+    """The status line while linting: how many files, and where."""
+    from meshlint.loader.sources import discover
+    from meshlint.report.summary import plural
+
+    files = discover(options.paths, options.exclude)
+    return f"meshlint: linting {plural(len(files), 'file')}..."
+
+
 def _describe_run(settings, result, config_lines: list[str]) -> None:
     for line in config_lines:
         click.echo(f"meshlint: {line}", err=True)
     click.echo("meshlint: assumptions:", err=True)
     for line in settings.describe_assumptions():
         click.echo(f"  {line}", err=True)
-    click.echo(
-        f"meshlint: read {len(result.files)} files, {result.resources} resources, "
-        f"{len(result.rules)} rules",
-        err=True,
-    )
+    from meshlint.report.summary import plural
+
+    counts = [
+        plural(len(result.files), "file"),
+        plural(result.resources, "resource"),
+        plural(len(result.rules), "rule"),
+    ]
+    click.echo(f"meshlint: read {', '.join(counts)}", err=True)

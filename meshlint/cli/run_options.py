@@ -302,11 +302,7 @@ def build_lint_options(paths: tuple[str, ...], kw: dict) -> LintOptions:
 def prepare_run(paths: tuple[str, ...], kw: dict, failure_threshold: str | None = None) -> Run:
     """Merge the config files and the flags into a Run; exits 2 on a bad config."""
     config = merge(file_config(kw), flags_config(kw, failure_threshold))
-    targets = list(paths) or list(config.paths or [])
-    if not targets:
-        raise click.UsageError(
-            "no paths to lint: name files or directories, or set `paths` in .meshlint.yaml"
-        )
+    targets = list(paths) or list(config.paths or []) or ["."]
     if kw.get("write_baseline"):
         config.baseline = None
     options = _options(config, targets)

@@ -126,6 +126,6 @@ def _describe_run(settings, result, config_lines: list[str]) -> None:
     counts = [
         plural(len(result.files), "file"),
         plural(result.resources, "resource"),
-        plural(len(result.rules), "rule"),
     ]
-    click.echo(f"meshlint: read {', '.join(counts)}", err=True)
+    rules = plural(len(result.rules), "rule")
+    click.echo(f"meshlint: read {', '.join(counts)}; checked with {rules}", err=True)

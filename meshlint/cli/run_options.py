@@ -40,7 +40,8 @@ CONFIG_OPTIONS = [
     ),
 ]
 
-RUN_OPTIONS = [
+#: What is analysed and how: every command that runs the engine.
+ANALYSIS_OPTIONS = [
     *CONFIG_OPTIONS,
     click.option(
         "--select",
@@ -155,6 +156,9 @@ RUN_OPTIONS = [
         type=click.Path(dir_okay=False),
         help="Report only findings not recorded in this baseline file.",
     ),
+]
+#: Options of the commands that report findings (lint, fix), not of graph or lsp.
+REPORT_OPTIONS = [
     click.option(
         "--write-baseline",
         type=click.Path(dir_okay=False),
@@ -168,18 +172,26 @@ RUN_OPTIONS = [
 ]
 
 
-def run_options(function):
-    """Decorate a command with every option of :data:`RUN_OPTIONS`."""
-    for option in reversed(RUN_OPTIONS):
+def _decorate(function, options: list):
+    for option in reversed(options):
         function = option(function)
     return function
+
+
+def run_options(function):
+    """Decorate a command with every option of :data:`ANALYSIS_OPTIONS` and
+    :data:`REPORT_OPTIONS`."""
+    return _decorate(function, [*ANALYSIS_OPTIONS, *REPORT_OPTIONS])
+
+
+def analysis_options(function):
+    """Decorate a command with the options that decide what is analysed, and how."""
+    return _decorate(function, ANALYSIS_OPTIONS)
 
 
 def config_options(function):
     """Decorate a command with ``-c/--config`` and ``--no-config``."""
-    for option in reversed(CONFIG_OPTIONS):
-        function = option(function)
-    return function
+    return _decorate(function, CONFIG_OPTIONS)
 
 
 class ConfigUsageError(click.ClickException):
@@ -240,7 +252,7 @@ def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
         profile=list(kw["profile"]),
         policy_files=list(kw["policy_file"]),
         baseline=kw["baseline"],
-        show_suppressed=kw["show_suppressed"],
+        show_suppressed=kw.get("show_suppressed"),
         max_file_size=kw["max_file_size"],
         limits={k: kw[k] for k in LIMIT_KEYS if kw.get(k) is not None},
         kustomize=kw.get("kustomize"),

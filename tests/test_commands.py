@@ -55,3 +55,12 @@ def test_rule_counts_agree(tmp_path, monkeypatch):
     assert len(listed.stdout.splitlines()) == int(listed.stderr.split()[0])
     verbose = run("lint", "--no-config", "-v", "svc.yaml")
     assert f"checked with {on} rules" in verbose.stderr
+
+
+def test_an_exclude_that_matches_nothing_warns(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n")
+    result = run("lint", "--no-config", "--exclude", "vendr", "--exclude", "svc.yaml", ".")
+    assert "meshlint: warning: --exclude / exclude: 'vendr' matches no file" in result.stderr
+    assert "'svc.yaml'" not in result.stderr

@@ -79,6 +79,7 @@ def lint(
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold
     options.jobs = jobs or default_jobs()
+    _warn_unused_excludes(options)
     charts = render_charts(options) if run.config.helm else RenderedCharts()
     status = Status(wanted(kw["quiet"]))
     try:
@@ -104,6 +105,19 @@ def lint(
         overrides=options.severity_overrides,
     )
     sys.exit(exit_code(result.findings, result.unparsed, failure_threshold))
+
+
+def _warn_unused_excludes(options) -> None:
+    from meshlint.loader.sources import MissingPath, unused_excludes
+
+    if not options.exclude:
+        return
+    try:
+        unused = unused_excludes(options.paths, options.exclude)
+    except MissingPath:
+        return  # reported as a usage error by the lint itself
+    for pattern in unused:
+        warn(f"--exclude / exclude: {pattern!r} matches no file")
 
 
 def _starting(options) -> str:

@@ -215,3 +215,10 @@ def read(path: str, max_bytes: int, *, regular_only: bool = True) -> SourceText:
         message = f"file larger than {max_bytes} bytes; skipped (raise --max-file-size)"
         return SourceText(path, None, ReadIssue("limit", message))
     return decode(path, data)
+
+
+def unused_excludes(paths: Iterable[str], exclude: Iterable[str]) -> list[str]:
+    """The exclude patterns that match none of the files ``paths`` name or hold (likely
+    a typo, or a layout that changed)."""
+    files = discover([p for p in paths if p != STDIN])
+    return [pattern for pattern in exclude if not any(_excluded(f, (pattern,)) for f in files)]

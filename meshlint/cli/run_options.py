@@ -71,6 +71,14 @@ ANALYSIS_OPTIONS = [
     ),
     click.option("--exclude", multiple=True, help="Skip files matching this glob (repeatable)."),
     click.option(
+        "--cluster",
+        "clusters",
+        multiple=True,
+        metavar="NAME=PATH",
+        help="Files or a directory describing one cluster of a multi-cluster mesh "
+        "(repeatable): the clusters are linted together and compared.",
+    ),
+    click.option(
         "--context",
         "context_paths",
         multiple=True,
@@ -227,6 +235,16 @@ def _severities(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _clusters(values: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name.strip() or not path:
+            raise click.BadParameter(f"{value!r}: expected NAME=PATH", param_hint="--cluster")
+        out.setdefault(name.strip(), []).append(path)
+    return out
+
+
 LIMIT_KEYS = ("max_depth", "max_documents", "max_expanded_nodes")
 
 
@@ -257,6 +275,7 @@ def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
         limits={k: kw[k] for k in LIMIT_KEYS if kw.get(k) is not None},
         kustomize=kw.get("kustomize"),
         helm=kw.get("helm"),
+        clusters=_clusters(kw.get("clusters") or ()),
         mesh=MeshKeys(
             config_file=kw["mesh_config"],
             networks_file=kw["mesh_networks"],
@@ -314,7 +333,7 @@ def build_lint_options(paths: tuple[str, ...], kw: dict) -> LintOptions:
 def prepare_run(paths: tuple[str, ...], kw: dict, failure_threshold: str | None = None) -> Run:
     """Merge the config files and the flags into a Run; exits 2 on a bad config."""
     config = merge(file_config(kw), flags_config(kw, failure_threshold))
-    targets = list(paths) or list(config.paths or []) or ["."]
+    targets = list(paths) or list(config.paths or []) or ([] if config.clusters else ["."])
     if kw.get("write_baseline"):
         config.baseline = None
     options = _options(config, targets)

@@ -211,7 +211,23 @@ def lint_options(config: Config, paths: list[str]) -> LintOptions:
     if config.limits:
         options.limits = replace(options.limits, **config.limits)
     options.kustomize = bool(config.kustomize)
+    if config.clusters:
+        options.clusters = _cluster_files(config, options.exclude)
     return options
+
+
+def _cluster_files(config: Config, exclude: list[str]) -> dict[str, list[str]]:
+    """Each cluster's files: its directories walked, as the engine matches files."""
+    from meshlint.loader.sources import MissingPath, discover
+
+    clusters = {}
+    for name, paths in config.clusters.items():
+        try:
+            clusters[name] = discover(paths, exclude)
+        except MissingPath as missing:
+            message = f"cluster {name}: path does not exist: {missing}"
+            raise ConfigError([ConfigProblem("--cluster", None, None, "", message)]) from None
+    return clusters
 
 
 def expired_entries(config: Config, today: date | None = None) -> list[str]:

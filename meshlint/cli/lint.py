@@ -83,7 +83,8 @@ def lint(
     charts = render_charts(options) if run.config.helm else RenderedCharts()
     status = Status(wanted(kw["quiet"]))
     try:
-        status.show(_starting(options))
+        if status.enabled:
+            status.show(_starting(options))
         result = run_lint(options)
         charts.map_back(result)
         result = scope.apply(result)

@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import meshlint
-
 from conftest import REPO, SHARED, needs_shared
 
 ACTION = REPO / "action.yml"
@@ -42,6 +40,8 @@ RUNNER_VARIABLES = {
     "GITHUB_STEP_SUMMARY",
     "GITHUB_WORKSPACE",
     "RUNNER_TEMP",
+    "RUNNER_OS",
+    "GITHUB_EVENT_PATH",
     "PWD",
 }
 
@@ -79,8 +79,18 @@ def test_every_variable_a_script_reads_is_declared_or_given_by_the_runner():
         assert used <= set(step.get("env", {})) | RUNNER_VARIABLES, step["name"]
 
 
-def test_the_default_version_is_pinned_to_this_release():
-    assert action()["inputs"]["version"]["default"] == meshlint.__version__
+def test_by_default_the_action_installs_its_own_checkout():
+    assert action()["inputs"]["version"]["default"] == ""
+    install = next(s for s in steps() if s.get("id") == "install")["run"]
+    assert 'spec="$GITHUB_ACTION_PATH"' in install
+    assert 'spec="meshlint==$MESHLINT_VERSION"' in install
+
+
+def test_pip_downloads_are_cached_by_the_actions_pyproject():
+    key = next(s for s in steps() if s.get("id") == "pip-cache")["run"]
+    assert '"$GITHUB_ACTION_PATH/pyproject.toml"' in key
+    cache = next(s for s in steps() if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["key"] == "${{ steps.pip-cache.outputs.key }}"
 
 
 def test_third_party_actions_are_pinned_to_commits():
@@ -139,13 +149,22 @@ class Runner:
     ``GITHUB_OUTPUT``/``GITHUB_STEP_SUMMARY`` files per step, outputs read back for
     ``steps.<id>.outputs``. ``uses:`` steps are recorded, not run."""
 
-    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str], action_path: Path):
+    def __init__(
+        self,
+        workspace: Path,
+        temp: Path,
+        inputs: dict[str, str],
+        action_path: Path,
+        event: dict | None = None,
+    ):
         defaults = {k: str(v.get("default", "")) for k, v in action()["inputs"].items()}
         unknown = set(inputs) - set(defaults)
         assert not unknown, f"not inputs of the action: {unknown}"
         self.inputs = {**defaults, **inputs}
         self.workspace, self.temp, self.action_path = workspace, temp, action_path
         self.outputs: dict[str, dict[str, str]] = {}
+        self.event = temp / "event.json"
+        self.event.write_text(json.dumps(event or {}))
 
     def value(self, expression: str) -> str:
         parts = expression.split(".")
@@ -195,6 +214,8 @@ class Runner:
             "GITHUB_REPOSITORY": "example/mesh",
             "GITHUB_SHA": "0123abc",
             "RUNNER_TEMP": str(self.temp),
+            "RUNNER_OS": "Linux",
+            "GITHUB_EVENT_PATH": str(self.event),
         }
         declared = {k: self.evaluate(v) for k, v in (step.get("env") or {}).items()}
         return {**base, **declared}
@@ -257,9 +278,9 @@ def workspace(tmp_path):
     return root
 
 
-def run_action(workspace: Path, **inputs: str) -> ActionRun:
+def run_action(workspace: Path, event: dict | None = None, **inputs: str) -> ActionRun:
     inputs = {k.replace("_", "-"): v for k, v in inputs.items()}
-    runner = Runner(workspace, workspace.parent / "runner-temp", inputs, REPO)
+    runner = Runner(workspace, workspace.parent / "runner-temp", inputs, REPO, event)
     return runner.run(preinstalled=MESHLINT)
 
 
@@ -348,11 +369,41 @@ def test_the_install_step_installs_the_actions_own_checkout(workspace, tmp_path)
     from test_precommit import copy_repository
 
     action_path = copy_repository(tmp_path / "action")
-    runner = Runner(workspace, workspace.parent / "runner-temp", {"version": "action"},
-                    action_path)  # fmt: skip
+    runner = Runner(workspace, workspace.parent / "runner-temp", {}, action_path)
     run = runner.run()
     install = run.step("Install meshlint")
     assert install.returncode == 0, install.stderr
     assert run.outputs["install"]["meshlint"].startswith(str(workspace.parent / "runner-temp"))
+    (direct_url,) = (workspace.parent / "runner-temp" / "meshlint-venv").rglob(
+        "meshlint-*.dist-info/direct_url.json"
+    )
+    assert json.loads(direct_url.read_text())["url"] == action_path.as_uri()
     assert run.exit_code == 1
     assert run.step("Lint").stdout.startswith("::error file=k8s/virtual-services.yaml,line=12,")
+
+
+def pull_request(head: str, base: str = "example/mesh") -> dict:
+    return {
+        "pull_request": {"head": {"repo": {"full_name": head}}},
+        "repository": {"full_name": base},
+    }
+
+
+def test_a_pull_request_from_a_fork_skips_the_upload_with_a_notice(workspace):
+    run = run_action(workspace, pull_request("someone/mesh"), upload_sarif="true")
+    check = run.step("Check that the token may upload SARIF")
+    assert check.stdout.startswith("::notice title=meshlint::SARIF not uploaded: a pull request")
+    assert not run.step("Upload SARIF to code scanning").ran
+    assert run.exit_code == 1  # the lint's own result still decides
+
+
+def test_a_pull_request_from_the_same_repository_uploads(workspace):
+    run = run_action(workspace, pull_request("example/mesh"), upload_sarif="true")
+    assert run.step("Upload SARIF to code scanning").ran
+
+
+def test_args_are_one_argument_per_line(workspace):
+    run = run_action(workspace, args="--ignore\nML104\n\n--external-host=*.example.com\n")
+    assert run.exit_code == 0, run.step("Lint").stderr
+    spaced = run_action(workspace, args="--ignore ML104")
+    assert spaced.exit_code == 2  # one argument, "--ignore ML104": not an option

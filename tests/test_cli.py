@@ -128,7 +128,8 @@ def test_text_output_names_file_line_rule_and_resource():
     first = run.stdout.splitlines()[0]
     assert first.startswith(f"{EXAMPLE / 'virtual-services.yaml'}:")
     assert "ML104 [vs-subset-not-found]" in first and "[VirtualService default/reviews]" in first
-    assert "(" + str(EXAMPLE / "destination-rules.yaml") + ":" in first
+    related = run.stdout.splitlines()[3]
+    assert related.startswith("    = " + str(EXAMPLE / "destination-rules.yaml") + ":")
 
 
 def test_json_contract():

@@ -194,10 +194,18 @@ def test_paths_and_excludes_are_relative_to_the_config_file(project):
     assert files == [(project.root / "k8s" / "vs.yaml").resolve()]
 
 
-def test_no_paths_anywhere_is_a_usage_error(project):
-    result = project.run("lint")
-    assert result.exit_code == 2
-    assert "no paths to lint" in result.stderr
+def test_no_paths_anywhere_lints_the_current_directory(project):
+    project.manifests()
+    result = project.run("lint", "--select", "ML104")
+    assert result.exit_code == 1
+    assert f"k8s/vs.yaml:{SUBSET_LINE}:" in result.stdout
+
+
+def test_an_empty_directory_warns(project):
+    (project.root / "empty").mkdir()
+    result = project.run("lint", "empty")
+    assert result.exit_code == 0
+    assert "meshlint: warning: no manifests found in empty" in result.stderr
 
 
 def test_per_rule_severity_and_off(project):
@@ -220,15 +228,61 @@ def test_unknown_rule_parameter_is_a_config_error(project):
     assert ".meshlint.yaml:2" in result.stderr
 
 
-def test_unknown_rule_names_are_warnings_with_their_line(project):
+def test_an_unknown_rule_name_in_the_config_is_a_usage_error_with_its_line(project):
     project.manifests()
     project.write(".meshlint.yaml", "select:\n  - ML104\n  - vs-subset-not-fund\n")
     result = project.run("lint", "k8s")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert (
-        "meshlint: warning: .meshlint.yaml:3: no rule is named 'vs-subset-not-fund'; "
+        "meshlint: config error: .meshlint.yaml:3: unknown rule selector 'vs-subset-not-fund'; "
         'did you mean "vs-subset-not-found"?'
     ) in result.stderr
+    assert project.run("config", "check").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "suggested"),
+    [
+        ("--select", "ML1O4", "ML104"),
+        ("--ignore", "vs-subset-not-fund", "vs-subset-not-found"),
+        ("--severity", "ML1O4=info", "ML104"),
+    ],
+)
+def test_an_unknown_rule_selector_on_the_command_line_exits_2(project, flag, value, suggested):
+    project.manifests()
+    result = project.run("lint", flag, value, "k8s")
+    assert result.exit_code == 2
+    name = value.partition("=")[0]
+    assert (
+        f'meshlint: error: {flag}: unknown rule selector {name!r}; did you mean "{suggested}"?'
+    ) in result.stderr
+
+
+def test_rules_section_and_ignore_entries_name_known_rules(project):
+    project.manifests()
+    project.write(".meshlint.yaml", "rules:\n  ML999: info\n")
+    assert "meshlint: config error: .meshlint.yaml:2: unknown rule selector 'ML999'" in (
+        project.run("lint", "k8s").stderr
+    )
+    project.write(".meshlint.yaml", "ignore:\n  - rule: vs-subset-not-fund\n    reason: later\n")
+    result = project.run("config", "check")
+    assert result.exit_code == 2
+    assert ".meshlint.yaml:2: unknown rule selector 'vs-subset-not-fund'" in result.stderr
+
+
+def test_config_check_warns_as_lint_would_about_expired_ignore_entries(project):
+    project.manifests()
+    project.write(
+        ".meshlint.yaml",
+        "ignore:\n  - rule: ML104\n    reason: accepted\n    expires: 2020-01-01\n",
+    )
+    result = project.run("config", "check")
+    assert result.exit_code == 1
+    assert (
+        "meshlint: warning: .meshlint.yaml:2: ignore entry expired on 2020-01-01; "
+        "its findings are reported again"
+    ) in result.stderr
+    assert ".meshlint.yaml: 1 warning" in result.stdout
 
 
 def test_mesh_keys_set_the_assumptions(project):

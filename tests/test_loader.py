@@ -107,12 +107,12 @@ def test_bad_files_are_reported_and_good_files_still_linted(lint_yaml):
     assert result.unparsed and result.unparsed[0].endswith("broken.yaml")
 
 
-def test_non_kubernetes_documents_are_info(lint_yaml):
-    result = lint_yaml("values.yaml", "replicas: 3\n---\n- a\n---\n")
+def test_non_kubernetes_documents_are_one_info_per_file(lint_yaml):
+    result = lint_yaml("settings.yaml", "replicas: 3\n---\n- a\n---\n")
     assert [(f.rule.name, f.severity.label) for f in result.findings] == [
         ("not-kubernetes", "info"),
-        ("not-kubernetes", "info"),
     ]
+    assert result.findings[0].message.endswith("(and 1 more in this file)")
 
 
 def test_list_kinds_are_unpacked(lint_yaml):

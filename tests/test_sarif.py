@@ -159,7 +159,13 @@ def test_result_fields(mesh):
     location = sarif_result["locations"][0]
     assert location["physicalLocation"] == {
         "artifactLocation": {"uri": "k8s/vs.yaml", "uriBaseId": "%SRCROOT%"},
-        "region": {"startLine": 11, "startColumn": 17, "endLine": 11, "endColumn": 19},
+        "region": {
+            "startLine": 11,
+            "startColumn": 17,
+            "endLine": 11,
+            "endColumn": 19,
+            "snippet": {"text": "        subset: v3\n"},
+        },
     }
     assert location["logicalLocations"][0]["fullyQualifiedName"] == (
         "VirtualService/default/reviews"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from meshlint.cli.exit_codes import EXIT_FINDINGS
 from meshlint.cli.run_options import ConfigUsageError, config_options, file_config, warn
 from meshlint.config import ConfigError
 
@@ -24,17 +27,25 @@ def schema() -> None:
 @config.command("check")
 @config_options
 def check(**kw) -> None:
-    """Validate the config files a run would read: exit 2 naming each bad key and line."""
-    from meshlint.config.options import lint_options
+    """Validate the config files a run would read: exit 2 naming each bad key, unknown
+    rule name and line; exit 1 when `meshlint lint` would warn about them (settings a
+    repository's config may not make, expired ignore entries)."""
+    from meshlint.config.options import expired_entries, lint_options
+    from meshlint.report.summary import plural
 
     settings = file_config(kw)
     try:
-        _, warnings = lint_options(settings, [])
+        lint_options(settings, [])
     except ConfigError as error:
         raise ConfigUsageError(error) from None
-    for message in warnings:
+    expired = expired_entries(settings)
+    for message in expired:
         warn(message)
+    warnings = [*settings.warnings, *expired]
     if not settings.files:
         click.echo("no config file found; meshlint uses its defaults")
     for file in settings.files:
-        click.echo(f"{file}: ok")
+        problems = sum(1 for w in warnings if w.startswith(f"{file}:"))
+        click.echo(f"{file}: {plural(problems, 'warning')}" if problems else f"{file}: ok")
+    if warnings:
+        sys.exit(EXIT_FINDINGS)

@@ -8,13 +8,13 @@ import click
 
 from meshlint.cli.exit_codes import EXIT_OK, EXIT_UNPARSED
 from meshlint.cli.output import refuse_unsafe_outputs, write_text_file
-from meshlint.cli.run_options import build_lint_options, run_options
+from meshlint.cli.run_options import analysis_options, build_lint_options
 from meshlint.graphview import FORMATS
 
 
 @click.command("graph")
 @click.argument("paths", nargs=-1)
-@run_options
+@analysis_options
 @click.option(
     "--format",
     "fmt",
@@ -66,8 +66,6 @@ def graph(
     from meshlint.graphview.filters import NodeNotFound, find_node, select
     from meshlint.loader.sources import MissingPath
 
-    if kw.get("write_baseline"):
-        raise click.UsageError("--write-baseline belongs to `meshlint lint`")
     refuse_unsafe_outputs(output)
     options = build_lint_options(paths, kw)
     if not options.paths:

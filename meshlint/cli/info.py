@@ -43,6 +43,8 @@ def list_rules(fmt: str, **kw) -> None:
             eq = f"{eq} " if eq else ""
             eq += f"{source}{', opt-in' if r.opt_in else ''}"
         click.echo(line + (f"  [{eq}]" if eq else ""))
+    on = sum(1 for r in rules if not r.opt_in)
+    click.echo(f"{len(rules)} rules: {on} on by default, {len(rules) - on} opt-in", err=True)
 
 
 @click.command()
@@ -50,11 +52,15 @@ def list_rules(fmt: str, **kw) -> None:
 @config_options
 def explain(rule: str, **kw) -> None:
     """Print a rule's documentation (by id, slug, IST/KIA code, or policy pack)."""
+    from meshlint.config.options import rule_hint
     from meshlint.engine.docs import render_docs
 
     wanted = {rule, rule.upper()}
-    matches = [r for r in configured_rules(kw) if wanted & r.names()]
+    rules = configured_rules(kw)
+    matches = [r for r in rules if wanted & r.names()]
     if not matches:
-        raise click.UsageError(f"no rule is named {rule!r}; see `meshlint rules`")
+        raise click.UsageError(
+            f"no rule is named {rule!r}{rule_hint(rule, rules)}; see `meshlint rules`"
+        )
     for r in matches:
         click.echo(render_docs(r))

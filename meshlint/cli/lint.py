@@ -8,6 +8,7 @@ import sys
 import click
 
 from meshlint.cli.exit_codes import THRESHOLDS, exit_code
+from meshlint.cli.helm_run import RenderedCharts, render_charts
 from meshlint.cli.output import (
     ReportingCommand,
     output_options,
@@ -15,7 +16,14 @@ from meshlint.cli.output import (
     report_scope,
     write_reports,
 )
-from meshlint.cli.run_options import describe_config, finish_run, prepare_run, run_options
+from meshlint.cli.progress import Status, wanted
+from meshlint.cli.run_options import (
+    describe_config,
+    finish_run,
+    prepare_run,
+    run_options,
+    warn,
+)
 
 
 @click.command(cls=ReportingCommand)
@@ -36,12 +44,31 @@ from meshlint.cli.run_options import describe_config, finish_run, prepare_run, r
     show_default=True,
     help="Processes that check the rules of a large mesh (0: one per core, at most 4).",
 )
+@click.option(
+    "--helm",
+    is_flag=True,
+    default=None,
+    help="Render Helm chart directories with `helm template` (when helm is on PATH) and "
+    "lint the output, with findings pointing into the templates.",
+)
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print only findings at or above the failure threshold, and the summary.",
+)
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has.")
+@click.option(
+    "--show-info",
+    is_flag=True,
+    help="Print info findings in text output too (they are counted in the summary).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
 def lint(
     paths: tuple[str, ...], failure_threshold: str | None, jobs: int, verbose: bool, **kw
 ) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input
-    (default: the config's `paths`)."""
+    (default: the config's `paths`, else the current directory)."""
     from meshlint.engine.lint import lint as run_lint
     from meshlint.engine.parallel import default_jobs
     from meshlint.loader.sources import MissingPath
@@ -52,10 +79,22 @@ def lint(
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold
     options.jobs = jobs or default_jobs()
+    _warn_unused_excludes(options)
+    charts = render_charts(options) if run.config.helm else RenderedCharts()
+    status = Status(wanted(kw["quiet"]))
     try:
-        result = scope.apply(run_lint(options))
+        if status.enabled:
+            status.show(_starting(options))
+        result = run_lint(options)
+        charts.map_back(result)
+        result = scope.apply(result)
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
+    finally:
+        status.done()
+        charts.cleanup()
+    if not result.files:
+        warn(f"no manifests found in {' '.join(options.paths)}")
     if verbose:
         _describe_run(options.settings, result, describe_config(run))
     finish_run(run, result)
@@ -69,14 +108,39 @@ def lint(
     sys.exit(exit_code(result.findings, result.unparsed, failure_threshold))
 
 
+def _warn_unused_excludes(options) -> None:
+    from meshlint.loader.sources import MissingPath, unused_excludes
+
+    if not options.exclude:
+        return
+    try:
+        unused = unused_excludes(options.paths, options.exclude)
+    except MissingPath:
+        return  # reported as a usage error by the lint itself
+    for pattern in unused:
+        warn(f"--exclude / exclude: {pattern!r} matches no file")
+
+
+def _starting(options) -> str:
+    """The status line while linting: how many files, and where."""
+    from meshlint.loader.sources import discover
+    from meshlint.report.summary import plural
+
+    files = discover(options.paths, options.exclude)
+    return f"meshlint: linting {plural(len(files), 'file')}..."
+
+
 def _describe_run(settings, result, config_lines: list[str]) -> None:
     for line in config_lines:
         click.echo(f"meshlint: {line}", err=True)
     click.echo("meshlint: assumptions:", err=True)
     for line in settings.describe_assumptions():
         click.echo(f"  {line}", err=True)
-    click.echo(
-        f"meshlint: read {len(result.files)} files, {result.resources} resources, "
-        f"{len(result.rules)} rules",
-        err=True,
-    )
+    from meshlint.report.summary import plural
+
+    counts = [
+        plural(len(result.files), "file"),
+        plural(result.resources, "resource"),
+    ]
+    rules = plural(len(result.rules), "rule")
+    click.echo(f"meshlint: read {', '.join(counts)}; checked with {rules}", err=True)

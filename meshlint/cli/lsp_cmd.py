@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from meshlint.cli.run_options import build_lint_options, run_options
+from meshlint.cli.run_options import analysis_options, build_lint_options
 
 
 @click.command("lsp")
-@run_options
+@analysis_options
 def lsp(**kw) -> None:
     """Run the language server on stdin/stdout (for editors)."""
     from meshlint.lsp.server import serve

@@ -237,19 +237,30 @@ def write_reports(
         root=repository_root(),
         category=kw.get("sarif_category") or "meshlint",
         blob_url=_blob_url(),
+        show_info=kw.get("show_info", True) or threshold == "info",
+        quiet=bool(kw.get("quiet")),
+        statistics=bool(kw.get("statistics")),
+        snippets=True,
     )
     wrote_text = False
     for name, destination in pairs:
         fmt = resolve_format(name)
-        to_terminal = destination == STDOUT and sys.stdout.isatty()
-        use_colour = (
-            colour if colour is not None else (to_terminal and "NO_COLOR" not in os.environ)
-        )
+        use_colour = colour if colour is not None else auto_colour(destination)
         context = replace(base, colour=bool(use_colour and fmt == "text"))
         _write(renderer(fmt)(findings, context), destination)
         wrote_text = wrote_text or fmt == "text"
     if wrote_text:
-        print_summary(result, findings)
+        print_summary(result, findings, base)
+
+
+def auto_colour(destination: str, environ=os.environ) -> bool:
+    """Colour by default: FORCE_COLOR (non-empty) forces it, NO_COLOR turns it off,
+    otherwise only on a terminal."""
+    if environ.get("FORCE_COLOR"):
+        return True
+    if "NO_COLOR" in environ:
+        return False
+    return destination == STDOUT and sys.stdout.isatty()
 
 
 class CannotWrite(click.ClickException):
@@ -294,12 +305,25 @@ def _write(text: str, destination: str) -> None:
     write_text_file(destination, text)
 
 
-def print_summary(result, findings: list[Finding]) -> None:
-    from meshlint.report.summary import describe, unchecked_note
+def print_summary(result, findings: list[Finding], context: ReportContext | None = None) -> None:
+    """The closing lines on stderr: counts (with the info findings not printed), what was
+    suppressed or unparsable, references not checked, and what ``meshlint fix`` fixes."""
+    from meshlint.report.summary import (
+        active,
+        describe,
+        fixable_note,
+        plural,
+        shown_in_text,
+        unchecked_note,
+    )
 
-    files = len(result.files)
-    line = f"{describe(findings)} in {files} file{'s' if files != 1 else ''} "
-    line += f"({result.resources} resources)"
+    line = f"{describe(findings)} in {plural(len(result.files), 'file')} "
+    line += f"({plural(result.resources, 'resource')})"
+    if context is not None and not context.show_info:
+        shown = set(map(id, shown_in_text(findings, replace(context, quiet=False))))
+        hidden = sum(1 for f in active(findings) if id(f) not in shown)
+        if hidden:
+            line += f"; {hidden} info not shown (--show-info)"
     suppressed = sum(1 for f in findings if f.suppressed_by)
     if suppressed:
         line += f"; {suppressed} suppressed"
@@ -309,3 +333,6 @@ def print_summary(result, findings: list[Finding]) -> None:
     note = unchecked_note(result)
     if note:
         click.echo(note, err=True)
+    fixes = fixable_note(findings)
+    if fixes:
+        click.echo(fixes, err=True)

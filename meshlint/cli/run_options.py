@@ -40,7 +40,8 @@ CONFIG_OPTIONS = [
     ),
 ]
 
-RUN_OPTIONS = [
+#: What is analysed and how: every command that runs the engine.
+ANALYSIS_OPTIONS = [
     *CONFIG_OPTIONS,
     click.option(
         "--select",
@@ -69,6 +70,14 @@ RUN_OPTIONS = [
         help="Set a rule's severity: error, warning, info, or off (repeatable).",
     ),
     click.option("--exclude", multiple=True, help="Skip files matching this glob (repeatable)."),
+    click.option(
+        "--cluster",
+        "clusters",
+        multiple=True,
+        metavar="NAME=PATH",
+        help="Files or a directory describing one cluster of a multi-cluster mesh "
+        "(repeatable): the clusters are linted together and compared.",
+    ),
     click.option(
         "--context",
         "context_paths",
@@ -155,6 +164,9 @@ RUN_OPTIONS = [
         type=click.Path(dir_okay=False),
         help="Report only findings not recorded in this baseline file.",
     ),
+]
+#: Options of the commands that report findings (lint, fix), not of graph or lsp.
+REPORT_OPTIONS = [
     click.option(
         "--write-baseline",
         type=click.Path(dir_okay=False),
@@ -168,18 +180,26 @@ RUN_OPTIONS = [
 ]
 
 
-def run_options(function):
-    """Decorate a command with every option of :data:`RUN_OPTIONS`."""
-    for option in reversed(RUN_OPTIONS):
+def _decorate(function, options: list):
+    for option in reversed(options):
         function = option(function)
     return function
+
+
+def run_options(function):
+    """Decorate a command with every option of :data:`ANALYSIS_OPTIONS` and
+    :data:`REPORT_OPTIONS`."""
+    return _decorate(function, [*ANALYSIS_OPTIONS, *REPORT_OPTIONS])
+
+
+def analysis_options(function):
+    """Decorate a command with the options that decide what is analysed, and how."""
+    return _decorate(function, ANALYSIS_OPTIONS)
 
 
 def config_options(function):
     """Decorate a command with ``-c/--config`` and ``--no-config``."""
-    for option in reversed(CONFIG_OPTIONS):
-        function = option(function)
-    return function
+    return _decorate(function, CONFIG_OPTIONS)
 
 
 class ConfigUsageError(click.ClickException):
@@ -193,7 +213,8 @@ class ConfigUsageError(click.ClickException):
 
     def show(self, file=None) -> None:
         for problem in self.problems:
-            click.echo(f"meshlint: config error: {problem}", err=True)
+            kind = "error" if problem.file.startswith("--") else "config error"
+            click.echo(f"meshlint: {kind}: {problem}", err=True)
 
 
 def warn(message: str) -> None:
@@ -214,25 +235,47 @@ def _severities(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def _clusters(values: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name.strip() or not path:
+            raise click.BadParameter(f"{value!r}: expected NAME=PATH", param_hint="--cluster")
+        out.setdefault(name.strip(), []).append(path)
+    return out
+
+
 LIMIT_KEYS = ("max_depth", "max_documents", "max_expanded_nodes")
+
+
+def _flag_origins(kw: dict, severity: dict[str, str]) -> dict[str, str]:
+    """Which flag named each rule, for errors about names that select no rule."""
+    origins = {name: "--severity" for name in severity}
+    origins.update({name: "--ignore" for name in _split(kw["ignore"])})
+    origins.update({name: "--select" for name in _split(kw["select"])})
+    return origins
 
 
 def flags_config(kw: dict, failure_threshold: str | None = None) -> Config:
     """The command-line flags as a config layer (None and empty mean: not given)."""
+    severity = _severities(kw["severities"])
     return Config(
         select=_split(kw["select"]) or None,
         ignore=_split(kw["ignore"]),
+        rule_origins=_flag_origins(kw, severity),
         exclude=[exclude_pattern(os.getcwd(), p) for p in kw["exclude"]],
         context=list(kw["context_paths"]),
-        severity=_severities(kw["severities"]),
+        severity=severity,
         failure_threshold=failure_threshold,
         profile=list(kw["profile"]),
         policy_files=list(kw["policy_file"]),
         baseline=kw["baseline"],
-        show_suppressed=kw["show_suppressed"],
+        show_suppressed=kw.get("show_suppressed"),
         max_file_size=kw["max_file_size"],
         limits={k: kw[k] for k in LIMIT_KEYS if kw.get(k) is not None},
         kustomize=kw.get("kustomize"),
+        helm=kw.get("helm"),
+        clusters=_clusters(kw.get("clusters") or ()),
         mesh=MeshKeys(
             config_file=kw["mesh_config"],
             networks_file=kw["mesh_networks"],
@@ -275,12 +318,9 @@ def _options(config: Config, paths: list[str]) -> LintOptions:
     from meshlint.config.options import lint_options
 
     try:
-        options, warnings = lint_options(config, paths)
+        return lint_options(config, paths)
     except ConfigError as error:
         raise ConfigUsageError(error) from None
-    for message in warnings:
-        warn(message)
-    return options
 
 
 def build_lint_options(paths: tuple[str, ...], kw: dict) -> LintOptions:
@@ -293,11 +333,7 @@ def build_lint_options(paths: tuple[str, ...], kw: dict) -> LintOptions:
 def prepare_run(paths: tuple[str, ...], kw: dict, failure_threshold: str | None = None) -> Run:
     """Merge the config files and the flags into a Run; exits 2 on a bad config."""
     config = merge(file_config(kw), flags_config(kw, failure_threshold))
-    targets = list(paths) or list(config.paths or [])
-    if not targets:
-        raise click.UsageError(
-            "no paths to lint: name files or directories, or set `paths` in .meshlint.yaml"
-        )
+    targets = list(paths) or list(config.paths or []) or ([] if config.clusters else ["."])
     if kw.get("write_baseline"):
         config.baseline = None
     options = _options(config, targets)

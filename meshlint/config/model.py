@@ -61,6 +61,10 @@ class Config:
     #: Input limits by Limits field name (max_depth, max_documents, max_expanded_nodes).
     limits: dict[str, int] = field(default_factory=dict)
     kustomize: bool | None = None
+    #: Render Helm charts with ``helm template`` (a program: see meshlint.config.trust).
+    helm: bool | None = None
+    #: Multi-cluster input: cluster name -> files or directories.
+    clusters: dict[str, list[str]] = field(default_factory=dict)
     mesh: MeshKeys = field(default_factory=MeshKeys)
     #: Settings a repository's config may not make, ignored (see meshlint.config.trust).
     warnings: list[str] = field(default_factory=list)
@@ -235,5 +239,10 @@ def from_source(source: ConfigSource) -> Config:
         if key in data
     }
     config.kustomize = data.get("kustomize")
+    config.helm = data.get("helm")
+    config.clusters = {
+        str(name): [resolve_path(base, p) for p in paths]
+        for name, paths in data.get("clusters", {}).items()
+    }
     config.mesh = _mesh(source, data.get("mesh", {}))
     return config

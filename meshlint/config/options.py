@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 
 from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.model import Config, MeshKeys
@@ -112,15 +114,36 @@ def _profiles(config: Config) -> list[str]:
     return list(config.profile)
 
 
-def _unknown_names(config: Config, known: list[type[Rule]]) -> list[str]:
-    every = {n for r in known for n in r.names()}
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def rule_hint(name: str, known: list[type[Rule]]) -> str:
+    """A did-you-mean for a rule name that selects nothing: a code typed with a letter
+    for a digit (``ML1O4``) first, else the closest name."""
+    letters, digits = re.fullmatch(r"([A-Za-z]*)(.*)", name, re.DOTALL).groups()
+    lookalike = letters.upper() + digits.upper().translate(_LOOKALIKES)
+    if lookalike != name and any(matches(r, lookalike) for r in known):
+        return f'; did you mean "{lookalike}"?'
+    return hint(name, {n for r in known for n in r.names()})
+
+
+def _unknown_names(config: Config, known: list[type[Rule]]) -> list[ConfigProblem]:
+    """A problem for each rule name in ``select``, ``ignore``, ``rules`` (severities and
+    parameters) and ``ignore:`` entries that selects no rule: a typo there would silently
+    check less, so it is a usage error."""
     names = [*(config.select or []), *config.ignore, *config.severity, *config.params]
-    warnings = []
+    origins = dict(config.rule_origins)
+    for entry in config.ignore_entries:
+        for name in entry.rules:
+            names.append(name)
+            origins.setdefault(name, entry.origin)
+    problems = []
     for name in dict.fromkeys(names):
         if not any(matches(r, name) for r in known):
-            origin = config.rule_origins.get(name, COMMAND_LINE)
-            warnings.append(f"{origin}: no rule is named {name!r}{hint(name, every)}")
-    return warnings
+            origin = origins.get(name, COMMAND_LINE)
+            message = f"unknown rule selector {name!r}{rule_hint(name, known)}"
+            problems.append(ConfigProblem(origin, None, None, "", message))
+    return problems
 
 
 def _check_params(rule: type[Rule], params: dict, origin: str) -> None:
@@ -152,13 +175,17 @@ def _per_rule(config: Config, known: list[type[Rule]]):
     return overrides, params, off
 
 
-def lint_options(config: Config, paths: list[str]) -> tuple[LintOptions, list[str]]:
-    """LintOptions for ``paths`` under ``config``, and warnings about unknown rule names.
+def lint_options(config: Config, paths: list[str]) -> LintOptions:
+    """LintOptions for ``paths`` under ``config``.
 
-    Raises ConfigError for settings that cannot be honoured.
+    Raises ConfigError for settings that cannot be honoured, and for rule names that
+    select no rule.
     """
     policies = configured_policies(config)
     known = known_rules(policies)
+    unknown = _unknown_names(config, known)
+    if unknown:
+        raise ConfigError(unknown)
     overrides, params, off = _per_rule(config, known)
     baseline = None
     if config.baseline:
@@ -184,4 +211,32 @@ def lint_options(config: Config, paths: list[str]) -> tuple[LintOptions, list[st
     if config.limits:
         options.limits = replace(options.limits, **config.limits)
     options.kustomize = bool(config.kustomize)
-    return options, _unknown_names(config, known)
+    if config.clusters:
+        options.clusters = _cluster_files(config, options.exclude)
+    return options
+
+
+def _cluster_files(config: Config, exclude: list[str]) -> dict[str, list[str]]:
+    """Each cluster's files: its directories walked, as the engine matches files."""
+    from meshlint.loader.sources import MissingPath, discover
+
+    clusters = {}
+    for name, paths in config.clusters.items():
+        try:
+            clusters[name] = discover(paths, exclude)
+        except MissingPath as missing:
+            message = f"cluster {name}: path does not exist: {missing}"
+            raise ConfigError([ConfigProblem("--cluster", None, None, "", message)]) from None
+    return clusters
+
+
+def expired_entries(config: Config, today: date | None = None) -> list[str]:
+    """A warning for each ``ignore:`` entry past its ``expires`` date (its findings are
+    reported again), as ``meshlint lint`` gives them."""
+    today = today or date.today()
+    return [
+        f"{entry.origin}: ignore entry expired on {entry.expires.isoformat()}; "
+        "its findings are reported again"
+        for entry in config.ignore_entries
+        if entry.expired(today) and entry.expires is not None
+    ]

@@ -1,6 +1,6 @@
 """What a repository's config may not do unless the user trusts it.
 
-Settings that run programs (``kustomize``) or raise a safety limit (``max-file-size``,
+Settings that run programs (``kustomize``, ``helm``) or raise a safety limit (``max-file-size``,
 ``max-depth``, ``max-documents``, ``max-expanded-nodes``) are honoured from command-line
 flags and the user's own config. From a repository's config they are ignored, with a
 warning, unless the user passes ``--trust-config`` (or sets ``MESHLINT_TRUST_CONFIG=1``).
@@ -17,6 +17,8 @@ from meshlint.loader.yaml_reader import Limits
 
 TRUST_VARIABLE = "MESHLINT_TRUST_CONFIG"
 _HOW = "or trust this config with --trust-config (MESHLINT_TRUST_CONFIG=1)"
+#: Settings that run a program, by config key (also the Config field and the flag).
+PROGRAM_KEYS = ("kustomize", "helm")
 #: Limits by config key: the Limits field (None: max-file-size, a Config field).
 LIMIT_KEYS = {
     "max-file-size": None,
@@ -48,12 +50,13 @@ def restrict(source: ConfigSource, layer: Config, lower: Config) -> list[str]:
     """Drop from ``layer`` (a repository config's settings, to go over ``lower``) what
     it may not set; the warnings saying so."""
     warnings = []
-    if layer.kustomize:
-        layer.kustomize = None
-        warnings.append(
-            f"{_where(source, 'kustomize')}: kustomize: ignored: a repository's config "
-            f"cannot run programs; pass --kustomize, {_HOW}"
-        )
+    for key in PROGRAM_KEYS:
+        if getattr(layer, key):
+            setattr(layer, key, None)
+            warnings.append(
+                f"{_where(source, key)}: {key}: ignored: a repository's config "
+                f"cannot run programs; pass --{key}, {_HOW}"
+            )
     for key, field in LIMIT_KEYS.items():
         value = layer.max_file_size if field is None else layer.limits.get(field)
         current = _current(lower, key)

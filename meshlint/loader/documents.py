@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from meshlint.fieldpath import Path, span_of
 from meshlint.loader.nodes import PList, PMap, Span
-from meshlint.loader.sources import SourceText
+from meshlint.loader.nonmanifest import CHART, chart_root, looks_like_manifest, role
+from meshlint.loader.sources import STDIN, SourceText
 from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
 from meshlint.model import CLUSTER_SCOPED_KINDS, Resource
 from meshlint.suppress.comments import FileDirectives, scan
@@ -65,9 +66,10 @@ def _point(line: int, column: int) -> Span:
 
 
 def _looks_templated(path: str, text: str) -> bool:
-    return _TEMPLATE.search(text) is not None and (
-        f"{os.sep}templates{os.sep}" in path or "/templates/" in path
-    )
+    if _TEMPLATE.search(text) is None:
+        return False
+    in_templates = f"{os.sep}templates{os.sep}" in path or "/templates/" in path
+    return in_templates or chart_root(path) is not None
 
 
 def load_source(
@@ -95,6 +97,11 @@ def load_source(
         )
         return loaded
     text = source.text
+    kind = None if source.rendered or source.path == STDIN else role(source.path)
+    if kind is not None:
+        if kind == CHART:
+            loaded.problems.append(_chart_problem(source.path))
+        return loaded
     loaded.comments = scan(text)
     if _looks_templated(source.path, text):
         loaded.problems.append(_template_problem(source.path, text))
@@ -105,10 +112,14 @@ def load_source(
         if issue.kind == "yaml-ambiguity" and issue.document not in manifests:
             continue  # only the API server reads YAML 1.1: other files are not its business
         if issue.kind == "syntax":
-            loaded.parsed = False
             if _TEMPLATE.search(text):
+                loaded.parsed = False
                 loaded.problems.append(_template_problem(source.path, text))
                 continue
+            if _data_file(source.path, text):
+                loaded.problems.append(_data_problem(source.path, issue.span))
+                continue
+            loaded.parsed = False
             rule = "yaml-syntax"
         elif issue.kind in ("duplicate-key", "yaml-ambiguity"):
             rule = issue.kind
@@ -118,7 +129,48 @@ def load_source(
         loaded.problems.append(problem)
     for document in result.documents:
         _add_document(loaded, document, default_namespace)
+    _one_note(loaded)
     return loaded
+
+
+def _one_note(loaded: LoadedFile) -> None:
+    """Keep the first note that a document is not a Kubernetes object: one per file."""
+    notes = [p for p in loaded.problems if p.rule == "not-kubernetes"]
+    if len(notes) < 2:
+        return
+    first = notes[0]
+    first.message += f" (and {len(notes) - 1} more in this file)"
+    loaded.problems = [p for p in loaded.problems if p.rule != "not-kubernetes" or p is first]
+
+
+def _data_file(path: str, text: str) -> bool:
+    """A ``.json`` file that is not JSON (JSON lines, concatenated objects, comments) and
+    names no apiVersion or kind is data. A YAML file with a syntax error stays an error:
+    YAML is what manifests are written in."""
+    return path.endswith(".json") and not looks_like_manifest(text)
+
+
+def _data_problem(path: str, span: Span | None) -> InputProblem:
+    """One note for a data file (see :func:`_data_file`), not a broken manifest."""
+    return InputProblem(
+        "not-kubernetes",
+        "not JSON (JSON lines?) and no apiVersion or kind anywhere: data, not a manifest; skipped",
+        path,
+        span,
+    )
+
+
+def _chart_problem(path: str) -> InputProblem:
+    """One note for a whole Helm chart, on its ``Chart.yaml``."""
+    chart = os.path.dirname(path) or "."
+    return InputProblem(
+        "helm-template",
+        f"Helm chart {chart}: its templates are linted once rendered: run "
+        f"`meshlint lint --helm {chart}` (or `helm template {chart} | meshlint lint -`)",
+        path,
+        _point(0, 0),
+        minor=True,
+    )
 
 
 def _is_manifest(root: object) -> bool:

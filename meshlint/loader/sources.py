@@ -90,13 +90,21 @@ def _walk(
     for root, dirs, files in os.walk(directory, onerror=failed, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            path = os.path.join(root, name)
+            path = _plain(os.path.join(root, name))
             if (
                 name.endswith(MANIFEST_SUFFIXES)
                 and not _excluded(path, exclude)
                 and _allowed(path, project, errors, walked=True)
             ):
                 yield path
+
+
+def _plain(path: str) -> str:
+    """``./k8s/vs.yaml`` as ``k8s/vs.yaml``."""
+    prefix = f".{os.sep}"
+    while path.startswith(prefix) and len(path) > len(prefix):
+        path = path[len(prefix) :]
+    return path
 
 
 def _allowed(path: str, project: str, errors: list[SourceText], *, walked: bool = False) -> bool:
@@ -207,3 +215,10 @@ def read(path: str, max_bytes: int, *, regular_only: bool = True) -> SourceText:
         message = f"file larger than {max_bytes} bytes; skipped (raise --max-file-size)"
         return SourceText(path, None, ReadIssue("limit", message))
     return decode(path, data)
+
+
+def unused_excludes(paths: Iterable[str], exclude: Iterable[str]) -> list[str]:
+    """The exclude patterns that match none of the files ``paths`` name or hold (likely
+    a typo, or a layout that changed)."""
+    files = discover([p for p in paths if p != STDIN])
+    return [pattern for pattern in exclude if not any(_excluded(f, (pattern,)) for f in files)]

@@ -31,3 +31,11 @@ class ReportContext:
     category: str = "meshlint"
     #: ``https://github.com/OWNER/REPO/blob/SHA`` inside GitHub Actions, for links to findings.
     blob_url: str | None = None
+    #: Text: print info findings (otherwise they are only counted in the summary).
+    show_info: bool = True
+    #: Text: print only findings at or above ``threshold``.
+    quiet: bool = False
+    #: Text: print a count per rule instead of the findings.
+    statistics: bool = False
+    #: Text: print the offending line with a caret under the field.
+    snippets: bool = False

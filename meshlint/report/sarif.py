@@ -30,6 +30,7 @@ from meshlint.model import Resource
 from meshlint.report import rule_help
 from meshlint.report.paths import STDIN, relative
 from meshlint.report.sarif_json import to_data
+from meshlint.report.snippet import Sources
 from meshlint.report.summary import worst_first
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -87,6 +88,7 @@ class _Builder:
         self.rules = sorted({f.rule for f in self.findings}, key=lambda r: r.id)
         self.index = {rule: i for i, rule in enumerate(self.rules)}
         self.texts: dict[str, Cut | None] = {}
+        self.sources = Sources()
 
     # -- locations -------------------------------------------------------------------
 
@@ -122,8 +124,12 @@ class _Builder:
         where = finding.location
         if where is None and finding.file:
             where = Location(finding.file, 1, 1, 1, 1)
+        physical = self.physical(where) if where else None
+        snippet = self.sources.snippet(where) if where and finding.location else None
+        if physical is not None and snippet is not None:
+            physical.region.snippet = om.ArtifactContent(text=snippet)
         return om.Location(
-            physical_location=self.physical(where) if where else None,
+            physical_location=physical,
             logical_locations=self.logical(finding.resource),
         )
 

@@ -21,6 +21,53 @@ def visible(findings: list[Finding], context) -> list[Finding]:
     return findings if getattr(context, "show_suppressed", False) else active(findings)
 
 
+def shown_in_text(findings: list[Finding], context) -> list[Finding]:
+    """What the text format prints: no info unless ``show_info``, and with ``quiet`` only
+    findings at or above the failure threshold."""
+    shown = visible(findings, context)
+    if not getattr(context, "show_info", True):
+        shown = [f for f in shown if f.severity > Severity.INFO]
+    if getattr(context, "quiet", False):
+        threshold = getattr(context, "threshold", "warning")
+        limit = None if threshold == "none" else Severity.parse(threshold)
+        shown = [f for f in shown if limit is not None and f.severity >= limit]
+    return shown
+
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+
+def fix_kind(finding: Finding) -> str | None:
+    """``safe`` when ``meshlint fix`` would fix the finding, ``unsafe`` when only
+    ``meshlint fix --unsafe`` would, None when it would not (no fix, suppressed, or the
+    finding is in input not read from a file as it stands)."""
+    from meshlint.loader.documents import is_kustomization
+
+    if not finding.fixes or finding.suppressed_by or finding.location is None:
+        return None
+    file = finding.location.file
+    if file == "-" or file.startswith("<") or is_kustomization(file):
+        return None
+    return SAFE if any(fix.safe for fix in finding.fixes) else UNSAFE
+
+
+def fixable(finding: Finding) -> bool:
+    """Whether ``meshlint fix`` (without ``--unsafe``) fixes the finding."""
+    return fix_kind(finding) == SAFE
+
+
+def fixable_note(findings: list[Finding]) -> str:
+    """``3 fixable with `meshlint fix` (1 more with `meshlint fix --unsafe`)``; ''."""
+    kinds = Counter(fix_kind(f) for f in findings)
+    safe, unsafe = kinds.get(SAFE, 0), kinds.get(UNSAFE, 0)
+    if not safe and not unsafe:
+        return ""
+    if not safe:
+        return f"{unsafe} fixable with `meshlint fix --unsafe`"
+    note = f"{safe} fixable with `meshlint fix`"
+    return note + (f" ({unsafe} more with `meshlint fix --unsafe`)" if unsafe else "")
+
+
 def worst_first(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then in file order."""
     return sorted(findings, key=lambda f: (-f.severity, f.sort_key))
@@ -30,6 +77,11 @@ def counts(findings: list[Finding]) -> dict[str, int]:
     """Unsuppressed findings per severity label, most severe first."""
     by = Counter(f.severity for f in active(findings))
     return {s.label: by.get(s, 0) for s in sorted(Severity, reverse=True)}
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 resource``, ``2 resources``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def describe(findings: list[Finding]) -> str:

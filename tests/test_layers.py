@@ -63,7 +63,6 @@ def _unit(module: str) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21: shared logic still lives in rule files")
 def test_rules_never_import_rules():
     graph = _graph()
     rule_to_rule = sorted(

@@ -5,10 +5,11 @@ import heapq
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.gateways import selector_of
 from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.services import as_int
 from meshlint.model import Resource
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selector_of
 
 
 def certificates(tls: object) -> set[str]:

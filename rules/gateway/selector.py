@@ -3,20 +3,10 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.evidence import NO_GATEWAY_WORKLOADS
+from meshlint.mesh.gateways import selected_workloads, selector_of
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.resolve import not_found, unknown
 from meshlint.mesh.suggest import closest, distance
-from meshlint.model import string_map
-
-ISTIO_NETWORKING = "networking.istio.io"
-
-
-def selector_of(gateway) -> dict[str, str]:
-    return string_map(gateway.spec.get("selector"))
-
-
-def selected_workloads(gateway, mesh):
-    """The workloads a Gateway's selector picks, in every namespace (istiod's default)."""
-    return mesh.workloads.matching(selector_of(gateway))
 
 
 def _culprit(selector: dict[str, str], mesh) -> str | None:

@@ -8,10 +8,10 @@ from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.protocols import service_port_protocol
 from meshlint.mesh.selection import has_target_ref, selector_of
 from meshlint.mesh.workloads import WORKLOAD_KINDS
-from meshlint.rules.schema.semantic_base import ISTIO_GROUPS, REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import ISTIO_GROUPS, REJECTED, WARNED, SemanticRule
 from meshlint.validation.addresses import is_cidr, is_ip
 from meshlint.validation.values import decimal, items, mapping, text
+from meshlint.validation.walk import enumerate_maps
 
 SOURCE_FIELDS = (
     "principals",

@@ -3,26 +3,16 @@
 import math
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule, below
-from meshlint.rules.schema.semantic_walk import enumerate_maps, traffic_policies
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule, below
 from meshlint.validation.client_tls import client_tls_errors
-from meshlint.validation.hosts import is_dns1123_label
+from meshlint.validation.destination_rule import subset_name_error
 from meshlint.validation.locality import locality_lb_issues
 from meshlint.validation.percentages import percent_error
 from meshlint.validation.values import is_int, is_number, mapping
+from meshlint.validation.walk import enumerate_maps, traffic_policies
 
 MAGLEV_LIMIT = 5000011
 _POLICY_FIELDS = ("outlierDetection", "connectionPool", "loadBalancer", "tls")
-
-
-def subset_name_error(name: object) -> str | None:
-    if not isinstance(name, str):
-        return None
-    if name == "":
-        return "subset name cannot be empty"
-    if not is_dns1123_label(name):
-        return f'subset name "{name}" must be a DNS-1123 label (letters, digits and -)'
-    return None
 
 
 class DRSubsetInvalid(SemanticRule):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from meshlint.fieldpath import Path
 from meshlint.mesh.memo import per_resource
 from meshlint.model import Resource
+from meshlint.validation.walk import route_sections
 
 ROUTE_SECTIONS = ("http", "tcp", "tls")
 
@@ -137,9 +138,7 @@ def applies_to_mesh(vs: Resource) -> bool:
 
 def route_lists(vs: Resource) -> Iterator[tuple[Path, list]]:
     """(path, entries) of every ``route`` list of the http, tcp and tls rules."""
-    for section in ROUTE_SECTIONS:
-        rules = vs.spec.get(section)
-        for i, rule in enumerate(rules if isinstance(rules, list) else ()):
-            routes = rule.get("route") if isinstance(rule, dict) else None
-            if isinstance(routes, list):
-                yield ("spec", section, i, "route"), routes
+    for _, path, rule in route_sections(vs):
+        routes = rule.get("route")
+        if isinstance(routes, list):
+            yield (*path, "route"), routes

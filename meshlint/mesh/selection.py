@@ -25,6 +25,7 @@ from meshlint.model import Resource, string_map
 
 POLICY_SELECTOR: Path = ("spec", "selector", "matchLabels")
 SIDECAR_SELECTOR: Path = ("spec", "workloadSelector", "labels")
+GATEWAY_SELECTOR: Path = ("spec", "selector")
 _NAMESPACE_CHARS = re.compile(r"[a-z0-9-]*")
 
 

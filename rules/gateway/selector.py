@@ -3,7 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.evidence import NO_GATEWAY_WORKLOADS
-from meshlint.mesh.gateways import selected_workloads, selector_of
+from meshlint.mesh.gateways import gateway_selector, selected_workloads
 from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.resolve import not_found, unknown
 from meshlint.mesh.suggest import closest, distance
@@ -85,7 +85,7 @@ class GatewaySelectorNoWorkload(Rule):
         for gateway in mesh.of_kind("Gateway", group=ISTIO_NETWORKING):
             if not gateway.linted or selected_workloads(gateway, mesh):
                 continue
-            selector = selector_of(gateway)
+            selector = gateway_selector(gateway)
             key = _culprit(selector, mesh)
             text = ",".join(f"{k}={v}" for k, v in selector.items())
             if key is None:

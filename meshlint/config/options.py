@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.model import Config, MeshKeys
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.lint import LintOptions
 from meshlint.engine.registry import known_rules
@@ -21,7 +22,6 @@ from meshlint.mesh.config import (
     read_mesh_config,
     read_mesh_networks,
 )
-from meshlint.mesh.suggest import hint
 from meshlint.suppress.apply import SuppressOptions
 from meshlint.suppress.baseline import load_baseline
 

@@ -6,8 +6,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from meshlint.core.nodes import PList, PMap, Span
 from meshlint.fieldpath import Path, span_of
-from meshlint.loader.nodes import PList, PMap, Span
 from meshlint.loader.sources import SourceText
 from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
 from meshlint.model import CLUSTER_SCOPED_KINDS, Resource

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from meshlint.core.nodes import PList, PMap, Span
 from meshlint.gc_pause import gc_paused
-from meshlint.loader.nodes import PList, PMap, Span
 from meshlint.schema_validation.goyaml import (
     SUSPECT_FIRST,
     flow_pair_text,

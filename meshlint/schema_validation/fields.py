@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from meshlint.core.suggest import closest
 from meshlint.fieldpath import Path
-from meshlint.mesh.suggest import closest
 from meshlint.schema_validation.plan import SchemaNode
 from meshlint.schema_validation.problems import Problem
 

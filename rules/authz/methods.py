@@ -2,10 +2,10 @@
 
 import re
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.authz import operation_values
-from meshlint.mesh.suggest import hint
 
 #: RFC 9110 and 5789 methods, and the registered extension methods seen in practice.
 KNOWN_METHODS = frozenset(

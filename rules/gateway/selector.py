@@ -1,12 +1,12 @@
 """Istio Gateway selectors must select a gateway workload."""
 
+from meshlint.core.suggest import closest, distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.evidence import NO_GATEWAY_WORKLOADS
 from meshlint.mesh.gateways import gateway_selector, selected_workloads
 from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.resolve import not_found, unknown
-from meshlint.mesh.suggest import closest, distance
 
 
 def _culprit(selector: dict[str, str], mesh) -> str | None:

@@ -1,5 +1,6 @@
 """Gateway API routes must attach to Gateways and listeners that exist and accept them."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
@@ -15,7 +16,6 @@ from meshlint.mesh.gatewayapi import (
 from meshlint.mesh.injection import namespace_labels
 from meshlint.mesh.labelselector import selector_matches
 from meshlint.mesh.resolve import not_found, unknown
-from meshlint.mesh.suggest import hint
 
 #: Route kinds a listener accepts when ``allowedRoutes.kinds`` is unset, by protocol.
 DEFAULT_KINDS = {

@@ -1,11 +1,11 @@
 """Values the API server rejects against the resource's schema."""
 
+from meshlint.core.suggest import closest, distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
 from meshlint.loader.patches import looks_like_patch
-from meshlint.mesh.suggest import closest, distance
 from meshlint.schema_validation.fields import nearest_field
 from meshlint.schema_validation.lists import duplicate_items
 from meshlint.schema_validation.plan import plan_for

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from meshlint.core.nodes import PList, PMap, Span
 from meshlint.fieldpath import Path, span_of
+from meshlint.loader.comments import FileDirectives, scan
 from meshlint.loader.sources import SourceText
 from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
 from meshlint.model import CLUSTER_SCOPED_KINDS, Resource
-from meshlint.suppress.comments import FileDirectives, scan
 
 _TEMPLATE = re.compile(
     r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)"

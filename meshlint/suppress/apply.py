@@ -16,10 +16,10 @@ from meshlint.engine.finding import Finding
 from meshlint.engine.rule import Rule
 from meshlint.engine.selection import matches
 from meshlint.fieldpath import span_of
+from meshlint.loader.comments import CommentDirective, FileDirectives
 from meshlint.model import Resource
 from meshlint.suppress.annotations import reason_of, suppressions_of
 from meshlint.suppress.baseline import Baseline, apply_baseline
-from meshlint.suppress.comments import CommentDirective, FileDirectives
 from meshlint.suppress.entries import IgnoreEntry
 
 IN_SOURCE, EXTERNAL = "inSource", "external"

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from meshlint.engine.lint import LintOptions, lint
 from meshlint.graphview import build_view
 from meshlint.graphview.dot import render_dot
 from meshlint.graphview.filters import find_node
@@ -28,6 +27,7 @@ from meshlint.graphview.layout import layout
 from meshlint.graphview.mermaid import label, render_mermaid
 from meshlint.graphview.model import View
 from meshlint.mesh.config import MeshSettings
+from meshlint.pipeline.lint import LintOptions, lint
 
 from conftest import REPO, SHARED, needs_shared
 

@@ -36,9 +36,9 @@ def lint(
 ) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input
     (default: the config's `paths`)."""
-    from meshlint.engine.lint import lint as run_lint
-    from meshlint.engine.parallel import default_jobs
     from meshlint.loader.sources import MissingPath
+    from meshlint.pipeline.lint import lint as run_lint
+    from meshlint.pipeline.parallel import default_jobs
 
     gc.disable()  # one short-lived process building millions of objects: collect at exit
     scope = report_scope(paths, kw)

@@ -15,8 +15,8 @@ import click
 from meshlint.cli.exit_codes import EXIT_USAGE
 from meshlint.config import Config, ConfigError, MeshKeys, load_config, merge
 from meshlint.config.model import exclude_pattern
-from meshlint.engine.lint import LintOptions, LintResult
 from meshlint.engine.rule import Rule
+from meshlint.pipeline.lint import LintOptions, LintResult
 
 
 def _split(values: tuple[str, ...]) -> list[str]:

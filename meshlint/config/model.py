@@ -196,7 +196,7 @@ def _plain(value):
 
 
 def _policies(source: ConfigSource, data: dict, config: Config) -> None:
-    from meshlint.policy.files import compile_policies
+    from meshlint.config.policy_files import compile_policies
 
     config.policies = compile_policies(data.get("policies", []), source, ("policies",))
 

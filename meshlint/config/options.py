@@ -8,7 +8,6 @@ from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.model import Config, MeshKeys
 from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
-from meshlint.engine.lint import LintOptions
 from meshlint.engine.registry import known_rules
 from meshlint.engine.rule import Rule
 from meshlint.engine.selection import matches
@@ -22,6 +21,7 @@ from meshlint.mesh.config import (
     read_mesh_config,
     read_mesh_networks,
 )
+from meshlint.pipeline.lint import LintOptions
 from meshlint.suppress.apply import SuppressOptions
 from meshlint.suppress.baseline import load_baseline
 
@@ -84,7 +84,7 @@ def mesh_settings(keys: MeshKeys) -> MeshSettings:
 def configured_policies(config: Config) -> list[type[Rule]]:
     """The config's policies and those of its policy files; raises ConfigError when one
     takes a name already in use."""
-    from meshlint.policy.files import load_policy_file
+    from meshlint.config.policy_files import load_policy_file
 
     policies = list(config.policies)
     for file in config.policy_files:
@@ -103,7 +103,7 @@ def configured_policies(config: Config) -> list[type[Rule]]:
 
 
 def _profiles(config: Config) -> list[str]:
-    from meshlint.policy.files import pack_names
+    from meshlint.config.policy_files import pack_names
 
     packs = pack_names()
     for name in config.profile:

@@ -178,7 +178,7 @@ def plugin_problems() -> tuple[str, ...]:
 def known_rules(extra: Iterable[type[Rule]] = ()) -> list[type[Rule] | LazyRule]:
     """Every rule a run may use: built-ins (from the catalogue, not yet imported),
     plugins, the shipped policy packs, and ``extra`` (the config's policies)."""
-    from meshlint.policy.files import pack_rules
+    from meshlint.config.policy_files import pack_rules
 
     return [*lazy_rules(), *plugin_rules(), *pack_rules(), *extra]
 

@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING
 
 from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
-from meshlint.engine.parallel import map_in_processes, run_rules_in_processes
 from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule
-from meshlint.engine.runner import to_location
 from meshlint.engine.selection import select_rules
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import (
@@ -29,6 +27,8 @@ from meshlint.mesh.config import MeshSettings
 from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
+from meshlint.pipeline.parallel import map_in_processes, run_rules_in_processes
+from meshlint.pipeline.runner import to_location
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
 from meshlint.time_limit import TimeLimit, time_limit
 
@@ -212,7 +212,7 @@ def analyze(
     resources elsewhere.
 
     ``should_stop`` is asked between rules; when it answers true the lint raises
-    :class:`~meshlint.engine.runner.Cancelled`.
+    :class:`~meshlint.pipeline.runner.Cancelled`.
     """
     resources: list[Resource] = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     if options.kinds is not None:

@@ -25,7 +25,7 @@ def schema() -> None:
 @config_options
 def check(**kw) -> None:
     """Validate the config files a run would read: exit 2 naming each bad key and line."""
-    from meshlint.config.options import lint_options
+    from meshlint.pipeline.options import lint_options
 
     settings = file_config(kw)
     try:

@@ -263,7 +263,7 @@ class Run:
 
 
 def _options(config: Config, paths: list[str]) -> LintOptions:
-    from meshlint.config.options import lint_options
+    from meshlint.pipeline.options import lint_options
 
     try:
         options, warnings = lint_options(config, paths)
@@ -340,8 +340,8 @@ def describe_config(run: Run) -> list[str]:
 
 def configured_rules(kw: dict) -> list[type[Rule]]:
     """Every rule a run with this config could use: built-ins, plugins, packs, policies."""
-    from meshlint.config.options import configured_policies
     from meshlint.engine.registry import known_rules, plugin_problems
+    from meshlint.pipeline.options import configured_policies
 
     try:
         policies = configured_policies(file_config(kw))

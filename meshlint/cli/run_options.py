@@ -340,6 +340,7 @@ def describe_config(run: Run) -> list[str]:
 
 def configured_rules(kw: dict) -> list[type[Rule]]:
     """Every rule a run with this config could use: built-ins, plugins, packs, policies."""
+    from meshlint.config.policy_files import pack_rules
     from meshlint.engine.registry import known_rules, plugin_problems
     from meshlint.pipeline.options import configured_policies
 
@@ -349,4 +350,4 @@ def configured_rules(kw: dict) -> list[type[Rule]]:
         raise ConfigUsageError(error) from None
     for message in plugin_problems():
         warn(message)
-    return known_rules(policies)
+    return known_rules(policies, pack_rules())

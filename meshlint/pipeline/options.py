@@ -84,12 +84,12 @@ def mesh_settings(keys: MeshKeys) -> MeshSettings:
 def configured_policies(config: Config) -> list[type[Rule]]:
     """The config's policies and those of its policy files; raises ConfigError when one
     takes a name already in use."""
-    from meshlint.config.policy_files import load_policy_file
+    from meshlint.config.policy_files import load_policy_file, pack_rules
 
     policies = list(config.policies)
     for file in config.policy_files:
         policies.extend(load_policy_file(file))
-    taken = {n: "built-in" for r in known_rules() for n in (r.id, r.name)}
+    taken = {n: "built-in" for r in known_rules(packs=pack_rules()) for n in (r.id, r.name)}
     for rule in policies:
         for name in {rule.id, rule.name}:
             if name in taken:
@@ -157,8 +157,10 @@ def lint_options(config: Config, paths: list[str]) -> tuple[LintOptions, list[st
 
     Raises ConfigError for settings that cannot be honoured.
     """
+    from meshlint.config.policy_files import pack_rules
+
     policies = configured_policies(config)
-    known = known_rules(policies)
+    known = known_rules(policies, pack_rules())
     overrides, params, off = _per_rule(config, known)
     baseline = None
     if config.baseline:

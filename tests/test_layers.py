@@ -10,7 +10,6 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-import pytest
 
 from conftest import REPO
 
@@ -73,7 +72,6 @@ def test_rules_never_import_rules():
     assert rule_to_rule == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21: packages still import each other in loops")
 def test_no_cycle_between_meshlint_packages():
     graph = _graph()
     units = nx.DiGraph()

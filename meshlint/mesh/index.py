@@ -381,10 +381,3 @@ class Mesh:
         if self.settings.assume_complete or self.evidence.has("Gateway", namespace):
             return not_found()
         return unknown(no_gateways(namespace))
-
-    @cached_property
-    def graph(self):
-        """The reference graph (networkx), built on first use."""
-        from meshlint.mesh.graph import build_graph
-
-        return build_graph(self)

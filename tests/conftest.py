@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from meshlint.mesh.config import MeshSettings
+from meshlint.mesh.settings import MeshSettings
 from meshlint.pipeline.lint import LintOptions, LintResult, lint
 
 REPO = Path(__file__).resolve().parents[1]

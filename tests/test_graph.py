@@ -25,8 +25,8 @@ from meshlint.graphview.html import render_html
 from meshlint.graphview.labels import match_summary
 from meshlint.graphview.layout import layout
 from meshlint.graphview.mermaid import label, render_mermaid
-from meshlint.graphview.model import View
-from meshlint.mesh.config import MeshSettings
+from meshlint.graphview.view import View
+from meshlint.mesh.settings import MeshSettings
 from meshlint.pipeline.lint import LintOptions, lint
 
 from conftest import REPO, SHARED, needs_shared

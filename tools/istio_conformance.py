@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from meshlint.engine.registry import builtin_rules
-from meshlint.mesh.config import (
+from meshlint.mesh.settings import (
     DEFAULT_MESH_CONFIG,
     AssumedGateway,
     GatewayPort,

@@ -14,7 +14,7 @@ import click
 
 from meshlint.cli.exit_codes import EXIT_USAGE
 from meshlint.config import Config, ConfigError, MeshKeys, load_config, merge
-from meshlint.config.model import exclude_pattern
+from meshlint.config.layers import exclude_pattern
 from meshlint.engine.rule import Rule
 from meshlint.pipeline.lint import LintOptions, LintResult
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from meshlint.core.suggest import hint
-from meshlint.graphview.model import View
+from meshlint.graphview.view import View
 from meshlint.mesh import hosts as hostnames
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from meshlint.core.nodes import PMap, Span, positioned
 from meshlint.fieldpath import get
-from meshlint.mesh.config import GatewayPort, default_gateways
+from meshlint.mesh.settings import GatewayPort, default_gateways
 from meshlint.model import Resource, as_list, string_map
 
 INSTALL_GROUP = "install.istio.io"

@@ -8,11 +8,11 @@ from functools import cached_property
 from meshlint.core.nodes import positioned
 from meshlint.core.suggest import distance
 from meshlint.mesh import hosts
-from meshlint.mesh.config import AssumedGateway, MeshSettings
 from meshlint.mesh.evidence import Evidence, no_gateways, no_service_entries, no_services
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import ServiceHost, ServiceRegistry, service_hosts
+from meshlint.mesh.settings import AssumedGateway, MeshSettings
 from meshlint.mesh.workloads import WORKLOAD_KINDS, WorkloadIndex, workload_of
 from meshlint.model import Resource
 

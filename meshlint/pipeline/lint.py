@@ -12,7 +12,7 @@ from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
 from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule
-from meshlint.engine.selection import select_rules
+from meshlint.engine.rule_selection import select_rules
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import (
     InputProblem,
@@ -24,9 +24,9 @@ from meshlint.loader.documents import (
 from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
-from meshlint.mesh.config import MeshSettings
 from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.settings import MeshSettings
 from meshlint.model import Resource
 from meshlint.pipeline.parallel import map_in_processes, run_rules_in_processes
 from meshlint.pipeline.runner import to_location

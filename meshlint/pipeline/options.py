@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from meshlint.config.errors import ConfigError, ConfigProblem
-from meshlint.config.model import Config, MeshKeys
+from meshlint.config.layers import Config, MeshKeys
 from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.registry import known_rules
 from meshlint.engine.rule import Rule
-from meshlint.engine.selection import matches
-from meshlint.mesh.config import (
+from meshlint.engine.rule_selection import matches
+from meshlint.mesh.settings import (
     DEFAULT_MESH_CONFIG,
     AssumedGateway,
     GatewayPort,

@@ -14,7 +14,7 @@ from datetime import date
 from meshlint.core.suggest import hint
 from meshlint.engine.finding import Finding
 from meshlint.engine.rule import Rule
-from meshlint.engine.selection import matches
+from meshlint.engine.rule_selection import matches
 from meshlint.fieldpath import span_of
 from meshlint.loader.comments import CommentDirective, FileDirectives
 from meshlint.model import Resource

@@ -15,7 +15,7 @@ from meshlint.config.errors import ConfigError
 from meshlint.config.schema import schema_problems
 from meshlint.config.source import ConfigSource
 from meshlint.engine.rule import Rule
-from meshlint.mesh.config import layer
+from meshlint.mesh.settings import layer
 from meshlint.suppress.entries import IgnoreEntry
 
 

@@ -96,3 +96,10 @@ def test_rules_never_import_rules():
 def test_no_cycle_between_meshlint_packages():
     units = {(_unit(a), _unit(b)) for a, b in _edges() if _unit(a) != _unit(b)}
     assert _cycles(units) == []
+
+
+def test_every_rule_id_is_in_a_documented_range():
+    from meshlint.engine.registry import builtin_rules
+    from meshlint.engine.rule import ID_RANGES
+
+    assert {r.id for r in builtin_rules() if r.id[:3] not in ID_RANGES} == set()

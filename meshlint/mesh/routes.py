@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from meshlint.fieldpath import Path
 from meshlint.mesh.memo import per_resource
 from meshlint.model import Resource
-from meshlint.validation.walk import route_sections
-
-ROUTE_SECTIONS = ("http", "tcp", "tls")
+from meshlint.validation.walk import enumerate_maps, route_sections
 
 
 @dataclass(slots=True)
@@ -56,34 +54,19 @@ def _destinations(vs: Resource) -> tuple[Destination, ...]:
 
 
 def _walk(vs: Resource) -> Iterator[Destination]:
-    spec = vs.spec
-    for section in ROUTE_SECTIONS:
-        rules = spec.get(section)
-        if not isinstance(rules, list):
-            continue
-        for i, rule in enumerate(rules):
-            if not isinstance(rule, dict):
-                continue
-            routes = rule.get("route")
-            if isinstance(routes, list):
-                for j, route in enumerate(routes):
-                    if isinstance(route, dict):
-                        path = ("spec", section, i, "route", j, "destination")
-                        dest = _destination(path, route.get("destination"))
-                        if dest:
-                            yield dest
-            if section == "http":
-                dest = _destination(("spec", "http", i, "mirror"), rule.get("mirror"), True)
+    for section, path, rule in route_sections(vs):
+        for route_path, route in enumerate_maps(rule.get("route"), (*path, "route")):
+            dest = _destination((*route_path, "destination"), route.get("destination"))
+            if dest:
+                yield dest
+        if section == "http":
+            dest = _destination((*path, "mirror"), rule.get("mirror"), True)
+            if dest:
+                yield dest
+            for mirror_path, item in enumerate_maps(rule.get("mirrors"), (*path, "mirrors")):
+                dest = _destination((*mirror_path, "destination"), item.get("destination"), True)
                 if dest:
                     yield dest
-                extra = rule.get("mirrors")
-                if isinstance(extra, list):
-                    for k, item in enumerate(extra):
-                        if isinstance(item, dict):
-                            path = ("spec", "http", i, "mirrors", k, "destination")
-                            dest = _destination(path, item.get("destination"), True)
-                            if dest:
-                                yield dest
 
 
 def gateway_refs(vs: Resource) -> Iterator[tuple[Path, str]]:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from meshlint.model import Resource
 from meshlint.validation.values import is_int, items
 from meshlint.validation.walk import enumerate_maps
 
 
-def bound_to_gateway(vs) -> bool:
+def bound_to_gateway(vs: Resource) -> bool:
     """Whether a VirtualService applies to gateways only (not to the ``mesh``)."""
     gateways = items(vs.spec.get("gateways"))
     return bool(gateways) and "mesh" not in gateways
 
 
-def has_sni_match(vs) -> bool:
+def has_sni_match(vs: Resource) -> bool:
+    """Whether a TLS route of the VirtualService matches on ``sniHosts``."""
     return any(
         items(match.get("sniHosts"))
         for _, route in enumerate_maps(vs.spec.get("tls"), ())
@@ -21,6 +23,7 @@ def has_sni_match(vs) -> bool:
 
 
 def http_status_error(status: object) -> str | None:
+    """An HTTP status a fault or direct response may return (200 to 600)."""
     if is_int(status) and not 200 <= status <= 600:
         return f"HTTP status {status} is not in range 200-599"
     return None

@@ -23,7 +23,7 @@ def has_sni_match(vs: Resource) -> bool:
 
 
 def http_status_error(status: object) -> str | None:
-    """An HTTP status a fault or direct response may return (200 to 600)."""
+    """An HTTP status outside 200..600, which the webhook rejects."""
     if is_int(status) and not 200 <= status <= 600:
         return f"HTTP status {status} is not in range 200-599"
     return None

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from meshlint.engine.parallel import default_jobs
+from meshlint.pipeline.parallel import default_jobs
 
 from generate_mesh import write
 

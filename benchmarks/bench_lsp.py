@@ -36,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pygls import uris
 
-from meshlint.engine.lint import LintOptions
 from meshlint.lsp import workspace as workspace_module
 from meshlint.lsp.convert import to_diagnostic
 from meshlint.lsp.workspace import Workspace
+from meshlint.pipeline.lint import LintOptions
 
 from generate_mesh import write
 

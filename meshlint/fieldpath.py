@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from meshlint.loader.nodes import PList, PMap, Span
+from meshlint.core.nodes import PList, PMap, Span
 
 Path = tuple[str | int, ...]
 PathLike = str | Iterable[str | int]

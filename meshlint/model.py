@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from meshlint.loader.nodes import PMap
+from meshlint.core.nodes import PMap
 
 CLUSTER_SCOPED_KINDS = frozenset(
     {

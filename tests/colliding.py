@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from meshlint.loader.nodes import positioned
+from meshlint.core.nodes import positioned
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from meshlint.engine.lint import LintOptions, LintResult, lint
-from meshlint.mesh.config import MeshSettings
+from meshlint.mesh.settings import MeshSettings
+from meshlint.pipeline.lint import LintOptions, LintResult, lint
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -207,7 +207,7 @@ def test_with_a_gateway_workload_among_the_inputs_a_wrong_selector_is_reported(l
 
 
 def test_gateways_declared_in_the_config_are_evidence(lint_yaml, tmp_path):
-    from meshlint.mesh.config import AssumedGateway, GatewayPort, default_gateways
+    from meshlint.mesh.settings import AssumedGateway, GatewayPort, default_gateways
 
     declared = AssumedGateway(
         "east", "istio-system", {"istio": "east"}, [GatewayPort(80, 80, "http")], declared=True

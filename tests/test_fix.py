@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from meshlint.cli import cli
 from meshlint.engine.docs import examples
 from meshlint.engine.fix import Edit, Fix, move, replace, scalar_text
-from meshlint.engine.lint import LintOptions, lint
 from meshlint.engine.registry import builtin_rules
 from meshlint.fixer.apply import ROUNDTRIP, SPLICE, Target, apply_fix
 from meshlint.fixer.edits import CannotFix
 from meshlint.loader.yaml_reader import parse_text
 from meshlint.lsp.convert import fix_edits
+from meshlint.pipeline.lint import LintOptions, lint
 
 from conftest import REPO
 

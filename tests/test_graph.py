@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from meshlint.engine.lint import LintOptions, lint
 from meshlint.graphview import build_view
 from meshlint.graphview.dot import render_dot
 from meshlint.graphview.filters import find_node
@@ -26,8 +25,9 @@ from meshlint.graphview.html import render_html
 from meshlint.graphview.labels import match_summary
 from meshlint.graphview.layout import layout
 from meshlint.graphview.mermaid import label, render_mermaid
-from meshlint.graphview.model import View
-from meshlint.mesh.config import MeshSettings
+from meshlint.graphview.view import View
+from meshlint.mesh.settings import MeshSettings
+from meshlint.pipeline.lint import LintOptions, lint
 
 from conftest import REPO, SHARED, needs_shared
 

@@ -9,9 +9,9 @@ import pytest
 from test_config import meshlint_process
 from test_robustness import findings, lint_dir, with_neighbour
 
+from meshlint.apiserver.plan import plan_for
+from meshlint.apiserver.rules import Budget, rule_violations
 from meshlint.cel import Scope
-from meshlint.schema_validation.plan import plan_for
-from meshlint.schema_validation.rules import Budget, rule_violations
 
 pytestmark = pytest.mark.timeout(120)
 

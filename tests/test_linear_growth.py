@@ -16,9 +16,9 @@ import pytest
 
 from meshlint.engine.finding import Finding
 from meshlint.engine.registry import builtin_rules
-from meshlint.mesh.config import MESH_NETWORKS_KIND
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.settings import MESH_NETWORKS_KIND
 from meshlint.model import Resource
 
 from colliding import colliding_resources

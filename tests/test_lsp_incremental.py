@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from meshlint.engine.lint import LintOptions
 from meshlint.engine.registry import builtin_rules
-from meshlint.engine.runner import Cancelled
 from meshlint.lsp.workspace import Workspace
+from meshlint.pipeline.lint import LintOptions
+from meshlint.pipeline.runner import Cancelled
 
 from conftest import REPO, SHARED, needs_shared
 

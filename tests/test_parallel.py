@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from meshlint.cli import cli
-from meshlint.engine import lint as lint_module
-from meshlint.engine import parallel
 from meshlint.engine.docs import examples
-from meshlint.engine.lint import LintOptions, lint, load_inputs
 from meshlint.engine.registry import builtin_rules
 from meshlint.loader.yaml_reader import Limits
+from meshlint.pipeline import lint as lint_module
+from meshlint.pipeline import parallel
+from meshlint.pipeline.lint import LintOptions, lint, load_inputs
 
 from conftest import REPO
 

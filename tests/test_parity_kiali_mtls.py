@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from meshlint.mesh.config import DEFAULT_MESH_CONFIG, layer
+from meshlint.mesh.settings import DEFAULT_MESH_CONFIG, layer
 
 from conftest import at, found
 

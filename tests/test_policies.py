@@ -7,8 +7,8 @@ import json
 import pytest
 from test_config import Project, findings
 
+from meshlint.config.policy_files import pack_names, pack_rules
 from meshlint.engine.docs import examples
-from meshlint.policy.files import pack_names, pack_rules
 
 from conftest import REPO
 

@@ -11,8 +11,8 @@ import pytest
 
 from meshlint.engine.catalog import lazy_rules, reads_any
 from meshlint.engine.docs import examples
-from meshlint.engine.lint import LintOptions, lint
 from meshlint.engine.registry import builtin_rules, discover_builtin_rules
+from meshlint.pipeline.lint import LintOptions, lint
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,7 +45,7 @@ def test_linting_a_virtual_service_imports_only_the_rules_that_read_it(tmp_path)
         "spec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination: {host: reviews}\n"
     )
     script = (
-        "import sys\nfrom meshlint.engine.lint import LintOptions, lint\n"
+        "import sys\nfrom meshlint.pipeline.lint import LintOptions, lint\n"
         f"lint(LintOptions(paths=[{str(tmp_path / 'vs.yaml')!r}]))\n"
         "print('\\n'.join(m for m in sys.modules if m.startswith('meshlint.rules.')))\n"
     )

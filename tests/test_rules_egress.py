@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from meshlint.engine.finding import Severity
-from meshlint.mesh.config import DEFAULT_MESH_CONFIG, layer
+from meshlint.mesh.settings import DEFAULT_MESH_CONFIG, layer
 
 from conftest import at, found
 

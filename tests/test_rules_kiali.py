@@ -500,7 +500,7 @@ def test_root_namespace_follows_the_mesh_config(lint_yaml):
     text = sidecar('["./*"]', namespace="mesh-root", extra=selector)
     assert of(lint_yaml("sc.yaml", text, select=["ML471"]), "ML471") == []
     config = {"rootNamespace": "mesh-root"}
-    from meshlint.mesh.config import DEFAULT_MESH_CONFIG, layer
+    from meshlint.mesh.settings import DEFAULT_MESH_CONFIG, layer
 
     result = lint_yaml(
         "sc.yaml", text, select=["ML471"], mesh_config=layer(DEFAULT_MESH_CONFIG, config)
@@ -602,7 +602,7 @@ def test_operation_hosts(lint_yaml):
 
 
 def test_operation_host_is_an_error_under_registry_only(lint_yaml):
-    from meshlint.mesh.config import DEFAULT_MESH_CONFIG, layer
+    from meshlint.mesh.settings import DEFAULT_MESH_CONFIG, layer
 
     config = layer(DEFAULT_MESH_CONFIG, {"outboundTrafficPolicy": {"mode": "REGISTRY_ONLY"}})
     text = RATINGS + authorization_policy('hosts: ["ratngs"]\n')

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from meshlint.engine.finding import Severity
-from meshlint.mesh.config import DEFAULT_MESH_CONFIG, layer
+from meshlint.mesh.settings import DEFAULT_MESH_CONFIG, layer
 
 from conftest import at, found
 

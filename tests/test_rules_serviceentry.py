@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meshlint.mesh.config import DEFAULT_MESH_CONFIG, layer
+from meshlint.mesh.settings import DEFAULT_MESH_CONFIG, layer
 
 from conftest import at, found
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from meshlint.engine.lint import LintOptions, lint
 from meshlint.mesh.protocols import UNSUPPORTED, service_port_protocol
+from meshlint.pipeline.lint import LintOptions, lint
 
 from conftest import SHARED, found, needs_shared
 

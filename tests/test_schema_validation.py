@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 import pytest
 
+from meshlint.apiserver.goyaml import go_number
+from meshlint.apiserver.plan import compile_schema
+from meshlint.apiserver.rules import rule_violations
 from meshlint.cel import Scope
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import Edit
 from meshlint.engine.registry import by_name
 from meshlint.fieldpath import parse
-from meshlint.schema_validation.goyaml import go_number
-from meshlint.schema_validation.plan import compile_schema
-from meshlint.schema_validation.rules import rule_violations
 
 from conftest import SHARED, found, needs_shared
 

@@ -94,7 +94,7 @@ def test_invalid_crd_document_is_left_to_the_schema_unless_the_webhook_rejects_m
 
 @needs_shared()
 def test_bookinfo_is_clean():
-    from meshlint.engine.lint import LintOptions, lint
+    from meshlint.pipeline.lint import LintOptions, lint
 
     paths = [str(p) for p in sorted(BOOKINFO.glob("*.yaml"))]
     assert paths

@@ -11,7 +11,7 @@ import json
 import pytest
 from test_config import DR, SUBSET_LINE, VS, Project, findings, meshlint_process
 
-from meshlint.suppress.comments import scan
+from meshlint.loader.comments import scan
 
 ONLY = ("--select", "ML104")
 

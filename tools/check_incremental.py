@@ -22,9 +22,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from meshlint.engine.lint import LintOptions, LoadedInputs, analyze
 from meshlint.lsp.workspace import Workspace
 from meshlint.mesh.neighbourhood import HUB_SIZE
+from meshlint.pipeline.lint import LintOptions, LoadedInputs, analyze
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))

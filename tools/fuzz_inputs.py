@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from hypothesis import strategies as st
 
-from meshlint.engine.lint import LintOptions, LintResult, lint
+from meshlint.pipeline.lint import LintOptions, LintResult, lint
 from meshlint.policy.rule import InvalidPolicySchema, policy_rule
 
 SCALARS = st.one_of(

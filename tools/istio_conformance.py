@@ -23,9 +23,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshlint.engine.lint import LintOptions, lint
 from meshlint.engine.registry import builtin_rules
-from meshlint.mesh.config import (
+from meshlint.mesh.settings import (
     DEFAULT_MESH_CONFIG,
     AssumedGateway,
     GatewayPort,
@@ -35,6 +34,7 @@ from meshlint.mesh.config import (
     read_mesh_networks,
 )
 from meshlint.model import Resource
+from meshlint.pipeline.lint import LintOptions, lint
 
 IGNORED_NAMESPACES = frozenset(
     {"kube-system", "kube-public", "kube-node-lease", "local-path-storage"}

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 from meshlint.engine.finding import Severity
-from meshlint.engine.lint import LintOptions, lint
+from meshlint.pipeline.lint import LintOptions, lint
 
 REPORTED = (Severity.ERROR, Severity.WARNING)
 SUFFIXES = (".yaml", ".yml", ".json")

@@ -40,7 +40,7 @@ class LazyGroup(click.Group):
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
-            from meshlint.mesh.suggest import hint
+            from meshlint.core.suggest import hint
 
             ctx.fail(f"no such command {name!r}{hint(name, COMMANDS)}")
         return super().resolve_command(ctx, args)

@@ -30,7 +30,7 @@ def check(**kw) -> None:
     """Validate the config files a run would read: exit 2 naming each bad key, unknown
     rule name and line; exit 1 when `meshlint lint` would warn about them (settings a
     repository's config may not make, expired ignore entries)."""
-    from meshlint.config.options import expired_entries, lint_options
+    from meshlint.pipeline.options import expired_entries, lint_options
     from meshlint.report.summary import plural
 
     settings = file_config(kw)

@@ -61,10 +61,10 @@ def graph(
 ) -> None:
     """Draw where traffic goes: Gateways, VirtualServices, hosts, subsets, workloads and
     the policies on them; errors in red, warnings in amber, missing targets dashed."""
-    from meshlint.engine.lint import lint as run_lint
     from meshlint.graphview import build_view, renderer
     from meshlint.graphview.filters import NodeNotFound, find_node, select
     from meshlint.loader.sources import MissingPath
+    from meshlint.pipeline.lint import lint as run_lint
 
     refuse_unsafe_outputs(output)
     options = build_lint_options(paths, kw)

@@ -17,7 +17,7 @@ from meshlint.loader.helm import CannotRender, SourceMap, charts_in, render
 
 if TYPE_CHECKING:
     from meshlint.engine.finding import Finding, Location
-    from meshlint.engine.lint import LintOptions, LintResult
+    from meshlint.pipeline.lint import LintOptions, LintResult
 
 
 class HelmError(click.ClickException):

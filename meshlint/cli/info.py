@@ -52,8 +52,8 @@ def list_rules(fmt: str, **kw) -> None:
 @config_options
 def explain(rule: str, **kw) -> None:
     """Print a rule's documentation (by id, slug, IST/KIA code, or policy pack)."""
-    from meshlint.config.options import rule_hint
     from meshlint.engine.docs import render_docs
+    from meshlint.pipeline.options import rule_hint
 
     wanted = {rule, rule.upper()}
     rules = configured_rules(kw)

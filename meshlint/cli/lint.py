@@ -69,9 +69,9 @@ def lint(
 ) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input
     (default: the config's `paths`, else the current directory)."""
-    from meshlint.engine.lint import lint as run_lint
-    from meshlint.engine.parallel import default_jobs
     from meshlint.loader.sources import MissingPath
+    from meshlint.pipeline.lint import lint as run_lint
+    from meshlint.pipeline.parallel import default_jobs
 
     gc.disable()  # one short-lived process building millions of objects: collect at exit
     refuse_unsafe_outputs(*kw.get("outputs") or (), kw.get("write_baseline"))

@@ -14,9 +14,9 @@ import click
 
 from meshlint.cli.exit_codes import EXIT_USAGE
 from meshlint.config import Config, ConfigError, MeshKeys, load_config, merge
-from meshlint.config.model import exclude_pattern
-from meshlint.engine.lint import LintOptions, LintResult
+from meshlint.config.layers import exclude_pattern
 from meshlint.engine.rule import Rule
+from meshlint.pipeline.lint import LintOptions, LintResult
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -315,7 +315,7 @@ class Run:
 
 
 def _options(config: Config, paths: list[str]) -> LintOptions:
-    from meshlint.config.options import lint_options
+    from meshlint.pipeline.options import lint_options
 
     try:
         return lint_options(config, paths)
@@ -382,8 +382,9 @@ def describe_config(run: Run) -> list[str]:
 
 def configured_rules(kw: dict) -> list[type[Rule]]:
     """Every rule a run with this config could use: built-ins, plugins, packs, policies."""
-    from meshlint.config.options import configured_policies
+    from meshlint.config.policy_files import pack_rules
     from meshlint.engine.registry import known_rules, plugin_problems
+    from meshlint.pipeline.options import configured_policies
 
     try:
         policies = configured_policies(file_config(kw))
@@ -391,4 +392,4 @@ def configured_rules(kw: dict) -> list[type[Rule]]:
         raise ConfigUsageError(error) from None
     for message in plugin_problems():
         warn(message)
-    return known_rules(policies)
+    return known_rules(policies, pack_rules())

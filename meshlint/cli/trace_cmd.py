@@ -101,10 +101,10 @@ def _run(
     request_principal: str | None,
     claims: tuple[str, ...],
 ) -> tuple[str, list[str]]:
-    from meshlint.engine.lint import load_inputs
     from meshlint.loader.sources import MissingPath
     from meshlint.mesh.generated import generated_resources
     from meshlint.mesh.index import Mesh
+    from meshlint.pipeline.lint import load_inputs
     from meshlint.trace import render
     from meshlint.trace.engine import source_of_account, source_of_workload, trace
     from meshlint.trace.request import (

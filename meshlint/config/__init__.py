@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from meshlint.config.confine import check_config_file, confinement_problems
 from meshlint.config.discovery import config_files
 from meshlint.config.errors import ConfigError, ConfigProblem
-from meshlint.config.model import Config, MeshKeys, from_source, merge, shown_path
+from meshlint.config.layers import Config, MeshKeys, from_source, merge, shown_path
 from meshlint.config.schema import config_schema, config_schema_text
 from meshlint.config.source import read_source
 from meshlint.config.trust import restrict, trusted_by_environment

@@ -14,7 +14,7 @@ import os
 import stat
 
 from meshlint.config.errors import ConfigError, ConfigProblem
-from meshlint.config.model import resolve_path
+from meshlint.config.layers import resolve_path
 from meshlint.config.source import ConfigSource
 from meshlint.fieldpath import Path
 from meshlint.fs.bounds import inside, outside_message, project_root

@@ -7,8 +7,8 @@ from functools import cache
 
 from meshlint.config.errors import ConfigProblem
 from meshlint.config.source import ConfigSource
+from meshlint.core.suggest import hint
 from meshlint.fieldpath import Path
-from meshlint.mesh.suggest import hint
 from meshlint.package_data import DATA
 
 

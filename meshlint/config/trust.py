@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from meshlint.config.model import Config
+from meshlint.config.layers import Config
 from meshlint.config.source import ConfigSource
 from meshlint.loader.yaml_reader import Limits
 
@@ -38,7 +38,7 @@ def _where(source: ConfigSource, key: str) -> str:
 
 
 def _current(lower: Config, key: str) -> int:
-    from meshlint.engine.lint import DEFAULT_MAX_FILE_SIZE
+    from meshlint.loader.sources import DEFAULT_MAX_FILE_SIZE
 
     field = LIMIT_KEYS[key]
     if field is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -85,3 +86,14 @@ class Finding:
         if loc is None:
             return (self.file or "", 0, 0, self.rule.id)
         return (loc.file, loc.line, loc.column, self.rule.id)
+
+
+def active(findings: list[Finding]) -> list[Finding]:
+    """The findings that are not suppressed."""
+    return [f for f in findings if not f.suppressed_by]
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    """Unsuppressed findings per severity label, most severe first."""
+    by = Counter(f.severity for f in active(findings))
+    return {s.label: by.get(s, 0) for s in sorted(Severity, reverse=True)}

@@ -10,9 +10,11 @@ with ``--unsafe``; the language server and SARIF offer both.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from meshlint.core.suggest import closest
 from meshlint.fieldpath import Path
 
 EDIT_KINDS = ("replace", "rename-key", "insert", "delete")
@@ -79,3 +81,12 @@ def _plain_reads_back(text: str) -> bool:
         return False
     parsed = parse_text(f"k: {text}\n")
     return not parsed.issues and [d.root for d in parsed.documents] == [{"k": text}]
+
+
+def suggestion(name: str, candidates: Iterable[str], path: tuple) -> tuple[str, list]:
+    """The did-you-mean text and, when there is a close match, an (unsafe) fix that
+    replaces the value at ``path`` with it."""
+    match = closest(name, candidates)
+    if match is None:
+        return "", []
+    return f'; did you mean "{match}"?', [replace(path, match, f'Change to "{match}"')]

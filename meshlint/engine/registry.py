@@ -175,12 +175,13 @@ def plugin_problems() -> tuple[str, ...]:
     return _plugins()[1]
 
 
-def known_rules(extra: Iterable[type[Rule]] = ()) -> list[type[Rule] | LazyRule]:
+def known_rules(
+    extra: Iterable[type[Rule]] = (), packs: Iterable[type[Rule]] = ()
+) -> list[type[Rule] | LazyRule]:
     """Every rule a run may use: built-ins (from the catalogue, not yet imported),
-    plugins, the shipped policy packs, and ``extra`` (the config's policies)."""
-    from meshlint.policy.files import pack_rules
-
-    return [*lazy_rules(), *plugin_rules(), *pack_rules(), *extra]
+    plugins, ``packs`` (the shipped policy packs, which the caller loads) and ``extra``
+    (the config's policies)."""
+    return [*lazy_rules(), *plugin_rules(), *packs, *extra]
 
 
 def rule_source(rule: type[Rule]) -> str:

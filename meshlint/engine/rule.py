@@ -21,7 +21,26 @@ from meshlint.mesh.index import Mesh
 from meshlint.mesh.resolve import Resolution, Status
 from meshlint.model import Resource
 
+#: What a finding is about. Orthogonal to the id ranges below, which say where it is.
 CATEGORIES = ("input", "schema", "reference", "conflict", "security", "best-practice", "policy")
+
+#: Rule id ranges, by the resources a rule is about (a new rule takes the next free id of
+#: its range; ``rules/<folder>/`` in parentheses). Policy packs use MPxxx.
+ID_RANGES = {
+    "ML0": "input: unreadable files, YAML syntax and ambiguity, internal errors (input, meta)",
+    "ML1": "VirtualService (virtualservice, exportto)",
+    "ML2": "Istio Gateway (gateway)",
+    "ML3": "DestinationRule (destinationrule)",
+    "ML4": "egress and the registry: ServiceEntry, Sidecar, egress gateways",
+    "ML5": "security: AuthorizationPolicy, RequestAuthentication, PeerAuthentication and mTLS,"
+    " ambient waypoints of Telemetry and WasmPlugin",
+    "ML6": "workloads and Kubernetes: Services, Deployments, injection, annotations, webhooks,"
+    " WorkloadGroups",
+    "ML7": "schema: CRD schemas, API versions, Istio's webhook validation (schema)",
+    "ML8": "Gateway API (gatewayapi)",
+    "ML9": "other Istio kinds and the mesh as a whole: EnvoyFilter, Telemetry, multicluster,"
+    " status conditions",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from meshlint.core.nodes import PMap, Span
 from meshlint.engine.finding import Finding
 from meshlint.engine.fix import Fix
 from meshlint.fixer.documents import Cut
@@ -14,7 +15,6 @@ from meshlint.fixer.roundtrip import roundtrip_fix
 from meshlint.fixer.source import Source, TextEdit
 from meshlint.fixer.splice import text_edits
 from meshlint.fixer.verify import Touched, documents, reads_back, touched, unchanged_elsewhere
-from meshlint.loader.nodes import PMap, Span
 from meshlint.loader.yaml_reader import ParsedDocument, ParseResult, parse_text
 
 ROUNDTRIP, SPLICE = "round-trip", "splice"

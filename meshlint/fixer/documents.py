@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from meshlint.core.nodes import PList, PMap
 from meshlint.fixer.source import Source
 from meshlint.fixer.spans import content_end
-from meshlint.loader.nodes import PList, PMap
 from meshlint.loader.yaml_reader import ParseResult, parse_text
 
 

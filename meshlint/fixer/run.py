@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from meshlint.engine.finding import Finding
 from meshlint.engine.fix import Fix
-from meshlint.engine.lint import LintOptions, LintResult, LoadedInputs, analyze, load_inputs
 from meshlint.fieldpath import Path
 from meshlint.fixer.apply import Target, apply_fix, apply_fixes, target_of
 from meshlint.fixer.documents import Cut
@@ -25,6 +24,7 @@ from meshlint.fixer.files import FileText
 from meshlint.loader.documents import is_kustomization, load_source
 from meshlint.loader.sources import STDIN, SourceText
 from meshlint.loader.yaml_reader import ParseResult, parse_text
+from meshlint.pipeline.lint import LintOptions, LintResult, LoadedInputs, analyze, load_inputs
 
 MAX_ROUNDS = 20
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from meshlint.core.nodes import PList, PMap, Span
 from meshlint.fieldpath import Path
 from meshlint.fixer.edits import CannotFix
 from meshlint.fixer.source import Position, Source
-from meshlint.loader.nodes import PList, PMap, Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from meshlint.core.nodes import PList, PMap
 from meshlint.engine.fix import Edit, Fix, scalar_text
 from meshlint.fieldpath import Path, get
 from meshlint.fixer.edits import CannotFix
 from meshlint.fixer.source import Position, Source, TextEdit
 from meshlint.fixer.spans import Entry, content_end, entry_end, is_flow, walk
-from meshlint.loader.nodes import PList, PMap
 
 #: What may follow an entry before the next key of the same list item: the rest of the
 #: line (a comment at most), its break, and the next line's indentation.

@@ -7,11 +7,11 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from meshlint.core.nodes import PList, PMap
 from meshlint.engine.fix import Fix
 from meshlint.fixer.source import Source
 from meshlint.fixer.spans import Entry, content_end, entry_lines, is_flow, walk
 from meshlint.fixer.splice import effective_edits
-from meshlint.loader.nodes import PList, PMap
 from meshlint.loader.yaml_reader import ParseResult, parse_text
 
 

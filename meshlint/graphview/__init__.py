@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from meshlint.engine.finding import Finding
 from meshlint.graphview.build import ViewBuilder
 from meshlint.graphview.marks import mark
-from meshlint.graphview.model import View
+from meshlint.graphview.view import View
 from meshlint.mesh.index import Mesh
 
 

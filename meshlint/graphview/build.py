@@ -12,7 +12,7 @@ from __future__ import annotations
 from meshlint.fieldpath import Path, get
 from meshlint.graphview.filters import subview
 from meshlint.graphview.labels import route_label
-from meshlint.graphview.model import Edge, Node, View
+from meshlint.graphview.view import Edge, Node, View
 from meshlint.mesh.index import ASSUMED_FILE, ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.resolve import Resolution, Status
 from meshlint.mesh.routes import Destination, destinations, gateway_refs

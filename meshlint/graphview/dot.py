@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from meshlint.graphview.model import Edge, Node, View
 from meshlint.graphview.style import edge_colour, node_colours
 from meshlint.graphview.text import shorten, tooltip
+from meshlint.graphview.view import Edge, Node, View
 
 SHAPES = {
     "mesh": "ellipse",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from meshlint.graphview.model import View
+from meshlint.core.suggest import hint
+from meshlint.graphview.view import View
 from meshlint.mesh import hosts as hostnames
-from meshlint.mesh.suggest import hint
 
 
 class NodeNotFound(LookupError):

@@ -9,12 +9,11 @@ from __future__ import annotations
 from html import escape
 
 from meshlint import __version__
-from meshlint.engine.finding import Finding
+from meshlint.engine.finding import Finding, counts
 from meshlint.graphview.layout import layout
-from meshlint.graphview.model import ROLES, View
 from meshlint.graphview.style import ROLE_COLOURS, SEVERITY_COLOURS
 from meshlint.graphview.svg import element_ids, render_svg
-from meshlint.report.summary import counts
+from meshlint.graphview.view import ROLES, View
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 

@@ -6,7 +6,7 @@ import json
 
 from meshlint.engine.finding import Finding, Severity
 from meshlint.fieldpath import render
-from meshlint.graphview.model import Edge, Node, View
+from meshlint.graphview.view import Edge, Node, View
 
 VERSION = 1
 

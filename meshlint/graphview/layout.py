@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from meshlint.graphview.model import View
+from meshlint.graphview.view import View
 
 NODE_WIDTH, NODE_HEIGHT = 210, 44
 GAP_X, GAP_Y, MARGIN = 110, 18, 24

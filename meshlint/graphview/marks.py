@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from meshlint.engine.finding import Finding
 from meshlint.fieldpath import Path
-from meshlint.graphview.model import Edge, Node, View
+from meshlint.graphview.view import Edge, Node, View
 
 
 def _within(path: Path, prefix: Path) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from meshlint.graphview.model import Node, View
 from meshlint.graphview.style import SEVERITY_COLOURS, edge_colour, node_colours
 from meshlint.graphview.text import shorten
+from meshlint.graphview.view import Node, View
 
 #: Opening and closing brackets of each role's shape.
 SHAPES = {

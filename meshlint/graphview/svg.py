@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 
 from meshlint.graphview.layout import Box, Layout
-from meshlint.graphview.model import Edge, Node, View
 from meshlint.graphview.style import EDGE_COLOUR, SEVERITY_COLOURS, edge_colour, node_colours
 from meshlint.graphview.text import shorten, tooltip
+from meshlint.graphview.view import Edge, Node, View
 
 MAX_HEADING, MAX_TEXT = 32, 28
 CURVE = 60

@@ -6,13 +6,13 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from meshlint.core.nodes import PList, PMap, Span
 from meshlint.fieldpath import Path, span_of
-from meshlint.loader.nodes import PList, PMap, Span
+from meshlint.loader.comments import FileDirectives, scan
 from meshlint.loader.nonmanifest import CHART, chart_root, looks_like_manifest, role
 from meshlint.loader.sources import STDIN, SourceText
 from meshlint.loader.yaml_reader import Limits, ParsedDocument, parse_text
 from meshlint.model import CLUSTER_SCOPED_KINDS, Resource
-from meshlint.suppress.comments import FileDirectives, scan
 
 _TEMPLATE = re.compile(
     r"\{\{-?\s*(?:\.|\$|if\b|end\b|range\b|include\b|template\b|with\b|toYaml\b)"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from meshlint.loader.nodes import PMap
+from meshlint.core.nodes import PMap
 from meshlint.loader.yaml_reader import parse_text
 from meshlint.model import Resource, as_list
 

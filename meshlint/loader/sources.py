@@ -197,6 +197,10 @@ def decode(path: str, data: bytes) -> SourceText:
         return SourceText(path, None, ReadIssue("encoding", message, line, column))
 
 
+#: Files larger than this many bytes are skipped unless a limit says otherwise.
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+
+
 def read(path: str, max_bytes: int, *, regular_only: bool = True) -> SourceText:
     """Read one input; the issue says why when it cannot be read. Unless
     ``regular_only`` is False, only a regular file is read (never a FIFO or a device)."""

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from meshlint.gc_pause import gc_paused
-from meshlint.loader.nodes import PList, PMap, Span
-from meshlint.schema_validation.goyaml import (
+from meshlint.apiserver.goyaml import (
     SUSPECT_FIRST,
     flow_pair_text,
     go_number,
     kubernetes_reading,
 )
+from meshlint.core.nodes import PList, PMap, Span
+from meshlint.gc_pause import gc_paused
 
 STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"

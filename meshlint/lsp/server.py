@@ -27,13 +27,13 @@ from pygls.lsp.server import LanguageServer
 
 from meshlint import __version__
 from meshlint.engine.finding import Finding
-from meshlint.engine.lint import LintOptions
-from meshlint.engine.runner import Cancelled
 from meshlint.loader.documents import too_slow
 from meshlint.lsp.convert import fix_edits, to_diagnostic
 from meshlint.lsp.framing import read_messages
 from meshlint.lsp.hover import reference_hover, resource_at, rule_hover
 from meshlint.lsp.workspace import Workspace
+from meshlint.pipeline.lint import LintOptions
+from meshlint.pipeline.runner import Cancelled
 
 DEBOUNCE_SECONDS = 0.15
 #: Quiet time after a fast re-lint before the full one that confirms it.

@@ -13,14 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from meshlint.engine.finding import Finding
-from meshlint.engine.lint import (
-    Increment,
-    LintOptions,
-    LintResult,
-    LoadedInputs,
-    analyze,
-    load_files,
-)
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import LoadedFile, load_source
 from meshlint.loader.sources import MANIFEST_SUFFIXES, SourceText, discover
@@ -28,6 +20,14 @@ from meshlint.mesh.index import Mesh
 from meshlint.mesh.names import NamesIndex
 from meshlint.mesh.neighbourhood import HUB_SIZE, Neighbourhood, neighbourhood
 from meshlint.model import Resource
+from meshlint.pipeline.lint import (
+    Increment,
+    LintOptions,
+    LintResult,
+    LoadedInputs,
+    analyze,
+    load_files,
+)
 
 
 @dataclass

@@ -11,9 +11,9 @@ from meshlint.mesh import hosts
 from meshlint.mesh.index import ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.memo import per_resource
-from meshlint.mesh.routes import ROUTE_SECTIONS
 from meshlint.mesh.workloads import Workload, selects
 from meshlint.model import Resource, string_map
+from meshlint.validation.walk import ROUTE_SECTIONS
 
 #: The labels of Istio's default egress gateway deployment.
 EGRESS_LABELS = {"istio": "egressgateway"}

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from meshlint.core.nodes import PMap, Span, positioned
 from meshlint.fieldpath import get
-from meshlint.loader.nodes import PMap, Span, positioned
-from meshlint.mesh.config import GatewayPort, default_gateways
+from meshlint.mesh.settings import GatewayPort, default_gateways
 from meshlint.model import Resource, as_list, string_map
 
 INSTALL_GROUP = "install.istio.io"

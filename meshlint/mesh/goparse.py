@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from meshlint.validation.addresses import is_ip
 from meshlint.validation.values import decimal
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -106,14 +107,6 @@ def check_hostname(host: str) -> bool:
     if not name or len(name) > 253:
         return False
     return all(len(label) <= 63 and _DNS_LABEL.fullmatch(label) for label in name.split("."))
-
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def check_address(text: str) -> str | None:

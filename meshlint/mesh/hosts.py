@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Iterable
 
-
-def is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+from meshlint.validation.addresses import is_ip
 
 
 def fqdn(host: str, namespace: str, domain: str = "cluster.local") -> str:

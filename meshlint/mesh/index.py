@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
-from meshlint.loader.nodes import positioned
+from meshlint.core.nodes import positioned
+from meshlint.core.suggest import distance
 from meshlint.loader.patches import looks_like_patch
 from meshlint.mesh import hosts
-from meshlint.mesh.config import AssumedGateway, MeshSettings
 from meshlint.mesh.evidence import Evidence, no_gateways, no_service_entries, no_services
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import ServiceHost, ServiceRegistry, service_hosts
-from meshlint.mesh.suggest import distance
+from meshlint.mesh.settings import AssumedGateway, MeshSettings
 from meshlint.mesh.workloads import WORKLOAD_KINDS, WorkloadIndex, workload_of
 from meshlint.model import Resource
 
@@ -386,10 +386,3 @@ class Mesh:
         if self.settings.assume_complete or self.evidence.has("Gateway", namespace):
             return not_found()
         return unknown(no_gateways(namespace))
-
-    @cached_property
-    def graph(self):
-        """The reference graph (networkx), built on first use."""
-        from meshlint.mesh.graph import build_graph
-
-        return build_graph(self)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import yaml
 
+from meshlint.core.nodes import PList, PMap, Span, positioned
 from meshlint.fieldpath import get
-from meshlint.loader.nodes import PList, PMap, Span, positioned
 from meshlint.loader.yaml_reader import parse_text
-from meshlint.mesh.config import MESH_NETWORKS_KIND, layer
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.memo import per_mesh
+from meshlint.mesh.settings import MESH_NETWORKS_KIND, layer
 from meshlint.model import Resource
 
 MESH_NETWORKS_FILE = "<mesh networks>"

@@ -13,18 +13,19 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from meshlint.core.suggest import hint
 from meshlint.fieldpath import Path, get
 from meshlint.mesh.evidence import no_workloads
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.index import ASSUMED_FILE, Mesh
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
-from meshlint.mesh.suggest import hint
 from meshlint.mesh.workloads import Workload
 from meshlint.model import Resource, string_map
 
 POLICY_SELECTOR: Path = ("spec", "selector", "matchLabels")
 SIDECAR_SELECTOR: Path = ("spec", "workloadSelector", "labels")
+GATEWAY_SELECTOR: Path = ("spec", "selector")
 _NAMESPACE_CHARS = re.compile(r"[a-z0-9-]*")
 
 

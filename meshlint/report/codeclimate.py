@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from meshlint.engine.finding import Finding, Severity
+from meshlint.engine.finding import Finding, Severity, active
 from meshlint.engine.fingerprint import fingerprint
 from meshlint.report import rule_help
 from meshlint.report.paths import display
-from meshlint.report.summary import active
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 CATEGORIES = {"security": "Security", "best-practice": "Style", "policy": "Style"}

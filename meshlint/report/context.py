@@ -15,7 +15,7 @@ class ReportContext:
     """The run and the reporting choices. Every field but ``result`` has a default, so a
     reporter can be called with ``ReportContext(result)``."""
 
-    #: The :class:`~meshlint.engine.lint.LintResult` (files, unparsed, resources, rules).
+    #: The :class:`~meshlint.pipeline.lint.LintResult` (files, unparsed, resources, rules).
     result: Any
     #: Colour the text format.
     colour: bool = False

@@ -8,9 +8,8 @@ Suppressed findings are not annotated.
 
 from __future__ import annotations
 
-from meshlint.engine.finding import Finding, Severity
+from meshlint.engine.finding import Finding, Severity, active
 from meshlint.report.paths import STDIN, display
-from meshlint.report.summary import active
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

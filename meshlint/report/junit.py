@@ -13,9 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from meshlint.engine.finding import Finding, Severity
+from meshlint.engine.finding import Finding, Severity, active
 from meshlint.report.paths import display
-from meshlint.report.summary import active
 
 NO_FILE = "meshlint"
 # Characters XML 1.0 cannot carry, even escaped.

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from meshlint.engine.finding import Finding
+from meshlint.engine.finding import Finding, counts
 from meshlint.report import rule_help
 from meshlint.report.markdown_graph import mermaid_section
 from meshlint.report.paths import relative
-from meshlint.report.summary import counts, describe, visible, worst_first
+from meshlint.report.summary import describe, visible, worst_first
 
 TOP = 20
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")

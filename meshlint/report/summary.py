@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from meshlint.engine.finding import Finding, Severity
-
-
-def active(findings: list[Finding]) -> list[Finding]:
-    """The findings that are not suppressed."""
-    return [f for f in findings if not f.suppressed_by]
+from meshlint.engine.finding import Finding, Severity, active, counts
 
 
 def visible(findings: list[Finding], context) -> list[Finding]:
@@ -71,12 +66,6 @@ def fixable_note(findings: list[Finding]) -> str:
 def worst_first(findings: list[Finding]) -> list[Finding]:
     """Most severe first, then in file order."""
     return sorted(findings, key=lambda f: (-f.severity, f.sort_key))
-
-
-def counts(findings: list[Finding]) -> dict[str, int]:
-    """Unsuppressed findings per severity label, most severe first."""
-    by = Counter(f.severity for f in active(findings))
-    return {s.label: by.get(s, 0) for s in sorted(Severity, reverse=True)}
 
 
 def plural(n: int, noun: str) -> str:

@@ -11,15 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Finding
 from meshlint.engine.rule import Rule
-from meshlint.engine.selection import matches
+from meshlint.engine.rule_selection import matches
 from meshlint.fieldpath import span_of
-from meshlint.mesh.suggest import hint
+from meshlint.loader.comments import CommentDirective, FileDirectives
 from meshlint.model import Resource
 from meshlint.suppress.annotations import reason_of, suppressions_of
 from meshlint.suppress.baseline import Baseline, apply_baseline
-from meshlint.suppress.comments import CommentDirective, FileDirectives
 from meshlint.suppress.entries import IgnoreEntry
 
 IN_SOURCE, EXTERNAL = "inSource", "external"

@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 
 from meshlint.engine.finding import Finding
-from meshlint.engine.selection import matches
+from meshlint.engine.rule_selection import matches
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:

@@ -12,7 +12,6 @@ from meshlint.mesh.index import ASSUMED_FILE, ISTIO_NETWORKING, Mesh, gateway_na
 from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.mtls import MtlsModel, model
 from meshlint.mesh.resolve import Resolution
-from meshlint.mesh.routes import ROUTE_SECTIONS
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import Workload
 from meshlint.model import Resource, as_list
@@ -31,6 +30,7 @@ from meshlint.trace.entry import (
 from meshlint.trace.matching import MESH, Context, rule_answer
 from meshlint.trace.request import Request, Source
 from meshlint.trace.result import DENY, UNKNOWN, RouteChoice, Trace
+from meshlint.validation.walk import ROUTE_SECTIONS
 
 #: How deep delegate chains are followed (Istio allows one level; cycles end here).
 MAX_DELEGATION = 4

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from meshlint.loader.nodes import PList
+from meshlint.core.nodes import PList
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.trace.request import Request, Source

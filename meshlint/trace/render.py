@@ -8,7 +8,7 @@ import json
 from meshlint.graphview import build_view
 from meshlint.graphview.filters import subview
 from meshlint.graphview.mermaid import label, render_mermaid
-from meshlint.graphview.model import Edge, View
+from meshlint.graphview.view import Edge, View
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 from meshlint.trace.result import ALLOW, DENY, Trace

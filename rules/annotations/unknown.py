@@ -1,9 +1,9 @@
 """Istio-owned annotation keys must be ones Istio knows."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.annotations import ANNOTATED_KINDS, catalogue, istio_annotations
-from meshlint.mesh.suggest import hint
 
 
 class UnknownAnnotation(Rule):

@@ -1,84 +1,10 @@
 """HTTP policies in ambient namespaces need a waypoint and targetRefs."""
 
 from meshlint.engine.finding import Severity
-from meshlint.engine.rule import Equivalents, Rule
+from meshlint.engine.rule import Equivalents
 from meshlint.mesh import waypoints
-from meshlint.mesh.selection import has_target_ref, selector_of
 from meshlint.mesh.workloads import WORKLOAD_KINDS
-from meshlint.model import Resource
-
-
-def always(_: Resource) -> str | None:
-    return "it"
-
-
-def jwt(_: Resource) -> str | None:
-    return "JWT validation"
-
-
-def targets_key(policy: Resource) -> tuple:
-    """What decides a policy's targets: namespace, target refs and selector."""
-    refs = policy.spec.get("targetRefs") or [policy.spec.get("targetRef")]
-    names = tuple((str(r.get("kind")), str(r.get("name"))) for r in refs if isinstance(r, dict))
-    return policy.namespace, names, frozenset((selector_of(policy) or {}).items())
-
-
-class AmbientPolicyRule(Rule):
-    """Shared check for policies of ambient namespaces whose HTTP part (``l7`` says why
-    there is one) only a waypoint applies. ``missing_target_refs`` selects the check:
-    attached without targetRefs, or reaching workloads that use no waypoint."""
-
-    policy_kind = ""
-    missing_target_refs = True
-    #: Why the policy needs a waypoint (None when it does not).
-    l7 = staticmethod(always)
-
-    def check(self, mesh):
-        answers: dict[tuple, bool] = {}  # policies often share their targets
-        for policy in mesh.of_kind(self.policy_kind):
-            if not policy.linted or not waypoints.ambient_namespace(mesh, policy.namespace):
-                continue
-            reason = self.l7(policy)
-            if reason is None:
-                continue
-            if self.missing_target_refs:
-                if not has_target_ref(policy):
-                    yield self._no_target_refs(policy, reason)
-                continue
-            key = targets_key(policy)
-            if key not in answers:
-                answers[key] = waypoints.targets_not_enrolled(mesh, policy)
-            if answers[key]:
-                yield self._not_enrolled(policy, reason)
-
-    def _anchor(self, policy: Resource) -> tuple[tuple, bool]:
-        for field in ("targetRefs", "targetRef", "selector"):
-            if field in policy.spec:
-                return ("spec", field), True
-        return ("metadata", "name"), False
-
-    def _no_target_refs(self, policy: Resource, reason: str):
-        path, key = self._anchor(policy)
-        attached = "with a selector" if selector_of(policy) else "namespace-wide"
-        return self.report(
-            policy,
-            path,
-            f"{policy.kind} of ambient namespace {policy.namespace} is attached {attached}, "
-            f"but {reason} needs a waypoint, and waypoints only take policies attached with "
-            "targetRefs (to a Service or the waypoint Gateway)",
-            key=key,
-        )
-
-    def _not_enrolled(self, policy: Resource, reason: str):
-        path, key = self._anchor(policy)
-        return self.report(
-            policy,
-            path,
-            f"{reason} needs a waypoint, but the traffic this {policy.kind} reaches does not "
-            f"use one (no istio.io/use-waypoint label on the targets or on namespace "
-            f"{policy.namespace}): that part is never applied",
-            key=key,
-        )
+from meshlint.rulebases.ambient import AmbientPolicyRule, jwt
 
 
 class AuthorizationPolicyAmbientSelector(AmbientPolicyRule):

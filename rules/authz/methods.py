@@ -2,9 +2,10 @@
 
 import re
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.mesh.suggest import hint
+from meshlint.mesh.authz import operation_values
 
 #: RFC 9110 and 5789 methods, and the registered extension methods seen in practice.
 KNOWN_METHODS = frozenset(
@@ -51,19 +52,6 @@ KNOWN_METHODS = frozenset(
     }
 )
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-
-
-def operation_values(policy, field: str):
-    """(path, value) of every ``rules[].to[].operation.<field>`` entry."""
-    rules = policy.spec.get("rules")
-    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
-        targets = rule.get("to") if isinstance(rule, dict) else None
-        for j, target in enumerate(targets if isinstance(targets, list) else ()):
-            operation = target.get("operation") if isinstance(target, dict) else None
-            values = operation.get(field) if isinstance(operation, dict) else None
-            for k, value in enumerate(values if isinstance(values, list) else ()):
-                if isinstance(value, str):
-                    yield ("spec", "rules", i, "to", j, "operation", field, k), value
 
 
 def pattern_matches(pattern: str, method: str) -> bool:

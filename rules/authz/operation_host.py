@@ -2,9 +2,9 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.authz import operation_values
 from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.resolve import found
-from meshlint.rules.authz.methods import operation_values
 
 
 def service_host(value: str, policy, mesh) -> str | None:

@@ -1,9 +1,9 @@
 """AuthorizationPolicy source namespaces must name namespaces that exist."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.selection import resolve_namespace_pattern
-from meshlint.mesh.suggest import hint
 
 
 def source_namespaces(policy):

@@ -3,7 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents
 from meshlint.mesh import waypoints
-from meshlint.rules.virtualservice.ambient_waypoint import (
+from meshlint.rulebases.ambient import (
     NOT_CAPTURED,
     OTHER_NAMESPACE,
     AmbientHostRule,

@@ -1,10 +1,10 @@
 """DestinationRule hosts must name a service in the mesh."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh import hosts
 from meshlint.mesh.memo import per_mesh
-from meshlint.mesh.suggest import hint
 
 
 class DestinationRuleHostNotFound(Rule):

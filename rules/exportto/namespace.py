@@ -2,11 +2,11 @@
 
 import re
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.resolve import not_found
 from meshlint.mesh.services import EXPORT_TO_ANNOTATION
-from meshlint.mesh.suggest import hint
 from meshlint.validation.hosts import is_dns1123_label
 
 SPECIAL = frozenset({".", "*", "~"})

@@ -4,11 +4,12 @@ import heapq
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.gateways import gateway_selector
 from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selector_of
 
 
 def server_keys(gateway: Resource):
@@ -125,7 +126,7 @@ class ServersByHost:
 
     def __init__(self, gateways: list[Resource], mesh) -> None:
         self.mesh = mesh
-        self.selectors = {id(g): selector_of(g) for g in gateways}
+        self.selectors = {id(g): gateway_selector(g) for g in gateways}
         # (port, bind, host) -> selector -> ([(position, gateway, server index)], {ids})
         self.groups: dict[tuple, dict[tuple, tuple[list, set[int]]]] = {}
         position = 0

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.fieldpath import Path
+from meshlint.mesh.gateways import gateway_selector
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.secrets import SECRET_KINDS, credential_problem, resolve_secret
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selector_of
 
 KINDS = ("Gateway", *SECRET_KINDS, *WORKLOAD_KINDS)
 
@@ -39,7 +40,8 @@ def lookups(gateway: Resource, name: str, mesh) -> list[tuple[str, str]]:
         namespace, _, secret = name.partition("/")
         return [(namespace, secret)]
     return [
-        (namespace, name) for namespace in _namespaces(mesh, tuple(selector_of(gateway).items()))
+        (namespace, name)
+        for namespace in _namespaces(mesh, tuple(gateway_selector(gateway).items()))
     ]
 
 

@@ -5,10 +5,11 @@ import heapq
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.gateways import gateway_selector
 from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.services import as_int
 from meshlint.model import Resource
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selector_of
 
 
 def certificates(tls: object) -> set[str]:
@@ -146,7 +147,7 @@ class CertificateUsers:
 
     def __init__(self, gateways: list[Resource]) -> None:
         self.servers = {id(g): list(tls_servers(g)) for g in gateways}
-        self.selectors = {id(g): selector_of(g) for g in gateways}
+        self.selectors = {id(g): gateway_selector(g) for g in gateways}
         self.by_certificate: dict[tuple, list[tuple[int, int, Resource]]] = {}
         for position, gateway in enumerate(gateways):
             for index, port, _, certs in self.servers[id(gateway)]:

@@ -2,8 +2,9 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.gateways import selected_workloads
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.services import as_int
-from meshlint.rules.gateway.selector import ISTIO_NETWORKING, selected_workloads
 
 
 class GatewayPortNotOnService(Rule):

@@ -1,22 +1,12 @@
 """Istio Gateway selectors must select a gateway workload."""
 
+from meshlint.core.suggest import closest, distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.evidence import NO_GATEWAY_WORKLOADS
+from meshlint.mesh.gateways import gateway_selector, selected_workloads
+from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.resolve import not_found, unknown
-from meshlint.mesh.suggest import closest, distance
-from meshlint.model import string_map
-
-ISTIO_NETWORKING = "networking.istio.io"
-
-
-def selector_of(gateway) -> dict[str, str]:
-    return string_map(gateway.spec.get("selector"))
-
-
-def selected_workloads(gateway, mesh):
-    """The workloads a Gateway's selector picks, in every namespace (istiod's default)."""
-    return mesh.workloads.matching(selector_of(gateway))
 
 
 def _culprit(selector: dict[str, str], mesh) -> str | None:
@@ -95,7 +85,7 @@ class GatewaySelectorNoWorkload(Rule):
         for gateway in mesh.of_kind("Gateway", group=ISTIO_NETWORKING):
             if not gateway.linted or selected_workloads(gateway, mesh):
                 continue
-            selector = selector_of(gateway)
+            selector = gateway_selector(gateway)
             key = _culprit(selector, mesh)
             text = ",".join(f"{k}={v}" for k, v in selector.items())
             if key is None:

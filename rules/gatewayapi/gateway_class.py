@@ -1,10 +1,10 @@
 """Gateway API Gateways must name a GatewayClass that exists."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.gatewayapi import GATEWAY_API
 from meshlint.mesh.resolve import found, not_found, unknown
-from meshlint.mesh.suggest import hint
-from meshlint.rules.gatewayapi.refs import GATEWAY_API
 
 #: Classes istiod creates itself: never in the manifests, always present with Istio.
 ISTIO_CLASSES = frozenset({"istio", "istio-remote", "istio-waypoint", "istio-east-west"})

@@ -2,9 +2,9 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
+from meshlint.mesh.gatewayapi import GATEWAY_API, listeners
 from meshlint.mesh.groups import Group, describe
 from meshlint.model import Resource
-from meshlint.rules.gatewayapi.refs import GATEWAY_API, listeners
 
 
 def listener_key(listener: dict) -> tuple:

@@ -1,11 +1,11 @@
 """A ReferenceGrant's `from` namespaces must exist."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
+from meshlint.mesh.gatewayapi import GATEWAY_API
 from meshlint.mesh.resolve import not_found
 from meshlint.mesh.selection import resolve_namespace_pattern
-from meshlint.mesh.suggest import hint
-from meshlint.rules.gatewayapi.refs import GATEWAY_API
 
 
 class ReferenceGrantNamespaceNotFound(Rule):

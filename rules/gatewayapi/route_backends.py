@@ -2,9 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
-from meshlint.mesh.resolve import not_found
-from meshlint.mesh.services import as_int
-from meshlint.rules.gatewayapi.refs import (
+from meshlint.mesh.gatewayapi import (
     CORE,
     GATEWAY_API,
     ROUTE_KINDS,
@@ -16,6 +14,8 @@ from meshlint.rules.gatewayapi.refs import (
     parent_refs,
     resolve_in_namespace,
 )
+from meshlint.mesh.resolve import not_found
+from meshlint.mesh.services import as_int
 
 
 def service_ports(service) -> list[int]:

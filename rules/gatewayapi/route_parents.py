@@ -1,13 +1,10 @@
 """Gateway API routes must attach to Gateways and listeners that exist and accept them."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
-from meshlint.mesh.injection import namespace_labels
-from meshlint.mesh.labelselector import selector_matches
-from meshlint.mesh.resolve import not_found, unknown
-from meshlint.mesh.suggest import hint
-from meshlint.rules.gatewayapi.refs import (
+from meshlint.mesh.gatewayapi import (
     GATEWAY_API,
     ROUTE_KINDS,
     MissingNames,
@@ -16,6 +13,9 @@ from meshlint.rules.gatewayapi.refs import (
     parent_refs,
     resolve_in_namespace,
 )
+from meshlint.mesh.injection import namespace_labels
+from meshlint.mesh.labelselector import selector_matches
+from meshlint.mesh.resolve import not_found, unknown
 
 #: Route kinds a listener accepts when ``allowedRoutes.kinds`` is unset, by protocol.
 DEFAULT_KINDS = {

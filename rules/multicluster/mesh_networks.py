@@ -1,11 +1,11 @@
 """Mesh networks must name service registries istiod knows."""
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.mesh.config import MESH_NETWORKS_KIND
 from meshlint.mesh.istio_install import mesh_networks
 from meshlint.mesh.resolve import not_found, unknown
-from meshlint.mesh.suggest import hint
+from meshlint.mesh.settings import MESH_NETWORKS_KIND
 
 BUILTIN_REGISTRIES = ("Kubernetes", "External", "Mock")
 REMOTE_SECRET_LABEL = "istio/multiCluster"

@@ -1,10 +1,10 @@
 """apiVersions and kinds that the API server does not serve, no longer serves, or prefers
 to see replaced."""
 
+from meshlint.apiserver.api_versions import Verdict, version_status
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import Fix, replace
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.schema_validation.api_versions import Verdict, version_status
 from meshlint.schemastore import known_versions
 
 

@@ -1,12 +1,12 @@
 """The CEL validation rules (``x-kubernetes-validations``) of the CRDs."""
 
+from meshlint.apiserver.plan import plan_for
+from meshlint.apiserver.problems import at
+from meshlint.apiserver.rules import rule_violations, with_defaults
 from meshlint.cel import Scope
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
-from meshlint.schema_validation.plan import plan_for
-from meshlint.schema_validation.problems import at
-from meshlint.schema_validation.rules import rule_violations, with_defaults
 from meshlint.schemastore import known_kinds, validate
 
 _SCALARS = (str, int, float, bool)

@@ -2,10 +2,10 @@
 
 from collections.abc import Iterator
 
+from meshlint.core.suggest import closest
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Rule
 from meshlint.fieldpath import Path
-from meshlint.mesh.suggest import closest
 
 #: The fields of each part of the IstioOperator API (istio/istio ``operator/pkg/apis``).
 TOP_FIELDS = frozenset({"apiVersion", "kind", "metadata", "spec", "status"})

@@ -1,15 +1,15 @@
 """Values the API server rejects against the resource's schema."""
 
+from meshlint.apiserver.fields import nearest_field
+from meshlint.apiserver.lists import duplicate_items
+from meshlint.apiserver.plan import plan_for
+from meshlint.apiserver.problems import at
+from meshlint.core.suggest import closest, distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
 from meshlint.loader.patches import looks_like_patch
-from meshlint.mesh.suggest import closest, distance
-from meshlint.schema_validation.fields import nearest_field
-from meshlint.schema_validation.lists import duplicate_items
-from meshlint.schema_validation.plan import plan_for
-from meshlint.schema_validation.problems import at
 from meshlint.schemastore import SchemaError, known_kinds, validate
 
 

@@ -1,7 +1,7 @@
 """Annotations Istio's webhook rejects on its resources."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.values import mapping
 
 ISTIO_KINDS = (

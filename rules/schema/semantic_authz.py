@@ -1,120 +1,28 @@
 """AuthorizationPolicy actions and rules: what Istio rejects or warns about."""
 
-import re
-
 from meshlint.engine.finding import Severity
 from meshlint.mesh.index import ASSUMED_FILE
 from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.protocols import service_port_protocol
 from meshlint.mesh.selection import has_target_ref, selector_of
 from meshlint.mesh.workloads import WORKLOAD_KINDS
-from meshlint.rules.schema.semantic_base import ISTIO_GROUPS, REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
-from meshlint.validation.addresses import is_cidr, is_ip
-from meshlint.validation.values import decimal, items, mapping, text
-
-SOURCE_FIELDS = (
-    "principals",
-    "requestPrincipals",
-    "namespaces",
-    "ipBlocks",
-    "remoteIpBlocks",
-    "serviceAccounts",
-    "trustDomains",
+from meshlint.rulebases.semantic import ISTIO_GROUPS, REJECTED, WARNED, SemanticRule
+from meshlint.validation.authorization_policy import (
+    CUSTOM_UNSUPPORTED_SOURCES,
+    IP_FIELDS,
+    NON_HTTP_PROTOCOLS,
+    OPERATION_FIELDS,
+    SOURCE_FIELDS,
+    TCP_SOURCE_FIELDS,
+    condition_key_error,
+    condition_value_error,
+    ip_error,
+    port_text_error,
+    unsupported_template,
+    with_negated,
 )
-OPERATION_FIELDS = ("ports", "methods", "paths", "hosts")
-#: Source fields that identify a peer without HTTP, so a DENY rule using them applies to
-#: TCP traffic too.
-TCP_SOURCE_FIELDS = (
-    "principals",
-    "namespaces",
-    "ipBlocks",
-    "remoteIpBlocks",
-    "serviceAccounts",
-    "trustDomains",
-)
-#: Service port protocols on which a DENY rule's HTTP attributes cannot be evaluated.
-NON_HTTP_PROTOCOLS = frozenset({"TCP", "TLS", "Mongo", "Redis", "MySQL"})
-IP_FIELDS = ("ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks")
-CUSTOM_UNSUPPORTED_SOURCES = (
-    "namespaces",
-    "notNamespaces",
-    "principals",
-    "notPrincipals",
-    "requestPrincipals",
-    "notRequestPrincipals",
-)
-_UNSUPPORTED_TEMPLATE = re.compile(r"/\{\w+=\*\*?\}|\{\w*\}|/\*\*?|\*\*?/")
-IP_KEYS = ("source.ip", "remote.ip", "destination.ip")
-PLAIN_KEYS = frozenset(
-    {
-        "source.namespace",
-        "source.principal",
-        "source.serviceAccount",
-        "source.trustDomain",
-        "request.auth.principal",
-        "request.auth.audiences",
-        "request.auth.presenter",
-        "connection.sni",
-    }
-)
-MAP_KEY_PREFIXES = ("request.headers", "request.auth.claims", "experimental.envoy.filters.")
-REPLACED_KEYS = {
-    "destination.namespace": "use the policy's namespace instead",
-    "destination.name": "deprecated since v1alpha1",
-    "destination.user": "deprecated since v1alpha1",
-}
-
-
-def _both(field: str) -> tuple[str, str]:
-    return field, "not" + field[0].upper() + field[1:]
-
-
-def ip_error(value: str) -> str | None:
-    ok = is_cidr(value) if "/" in value else is_ip(value)
-    return None if ok else f'"{value}" is not an IP address or CIDR block'
-
-
-def port_text_error(value: str) -> str | None:
-    number = decimal(value)
-    if number is not None and number <= 65535:
-        return None
-    return f'"{value}" is not a port number'
-
-
-def _bad_template(path: str) -> bool:
-    """A path template (with ``{*}`` or ``{**}``) using a form Istio does not support."""
-    return ("{*}" in path or "{**}" in path) and bool(_UNSUPPORTED_TEMPLATE.search(path))
-
-
-def _map_key_error(key: str) -> str | None:
-    open_at = key.find("[")
-    if key.endswith("]") and 0 < open_at < len(key) - 2:
-        return None
-    return f'condition key "{key}" must have the form name[key]'
-
-
-def condition_key_error(key: str) -> str | None:
-    """Why Istio rejects a ``when`` key, or None."""
-    if key.startswith(MAP_KEY_PREFIXES):
-        return _map_key_error(key)
-    if key in PLAIN_KEYS or key in IP_KEYS or key == "destination.port":
-        return None
-    if key in REPLACED_KEYS:
-        return f'condition key "{key}" is not supported: {REPLACED_KEYS[key]}'
-    if key.startswith("destination.labels"):
-        return f'condition key "{key}" is not supported: use the workload selector instead'
-    return f'unknown condition key "{key}"'
-
-
-def condition_value_error(key: str, value: str) -> str | None:
-    if value == "":
-        return "empty value not allowed"
-    if key in IP_KEYS:
-        return ip_error(value)
-    if key == "destination.port":
-        return port_text_error(value)
-    return None
+from meshlint.validation.values import items, mapping, text
+from meshlint.validation.walk import enumerate_maps
 
 
 class AuthzActionInvalid(SemanticRule):
@@ -261,7 +169,7 @@ class AuthzRuleInvalid(SemanticRule):
     def _lists(self, block, base, fields):
         """``(path, value)`` of each string in the fields and their ``not`` forms."""
         for field in fields:
-            for name in _both(field):
+            for name in with_negated(field):
                 for i, value in enumerate(items(block.get(name))):
                     if isinstance(value, str):
                         yield (*base, name, i), value
@@ -273,7 +181,7 @@ class AuthzRuleInvalid(SemanticRule):
                 yield fpath, "a from entry needs a source"
                 continue
             base = (*fpath, "source")
-            if not any(items(source.get(n)) for f in SOURCE_FIELDS for n in _both(f)):
+            if not any(items(source.get(n)) for f in SOURCE_FIELDS for n in with_negated(f)):
                 yield base, "source must not be empty"
             for vpath, value in self._lists(source, base, SOURCE_FIELDS):
                 if value == "":
@@ -290,7 +198,7 @@ class AuthzRuleInvalid(SemanticRule):
                 yield tpath, "a to entry needs an operation"
                 continue
             base = (*tpath, "operation")
-            if not any(items(operation.get(n)) for f in OPERATION_FIELDS for n in _both(f)):
+            if not any(items(operation.get(n)) for f in OPERATION_FIELDS for n in with_negated(f)):
                 yield base, "operation must not be empty"
             for vpath, value in self._lists(operation, base, OPERATION_FIELDS):
                 field = vpath[-2]
@@ -300,7 +208,7 @@ class AuthzRuleInvalid(SemanticRule):
                     error = port_text_error(value)
                     if error:
                         yield vpath, error
-                elif field in ("paths", "notPaths") and _bad_template(value):
+                elif field in ("paths", "notPaths") and unsupported_template(value):
                     yield (
                         vpath,
                         (
@@ -408,7 +316,10 @@ class AuthzDenyHTTPOnly(SemanticRule):
             operations = [mapping(e.get("operation")) for e in items(rule.get("to"))]
             operations = [o for o in operations if o]
             tcp_from = any(
-                s.get(n) is not None for s in sources for f in TCP_SOURCE_FIELDS for n in _both(f)
+                s.get(n) is not None
+                for s in sources
+                for f in TCP_SOURCE_FIELDS
+                for n in with_negated(f)
             )
             tcp_to = any(o.get(n) is not None for o in operations for n in ("ports", "notPorts"))
             if operations and not tcp_to:

@@ -1,9 +1,9 @@
 """Connection pool settings Istio rejects (DestinationRules and Sidecars)."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule, below
-from meshlint.rules.schema.semantic_walk import enumerate_maps, traffic_policies
+from meshlint.rulebases.semantic import REJECTED, SemanticRule, below
 from meshlint.validation.connection_pool import connection_pool_errors
+from meshlint.validation.walk import enumerate_maps, traffic_policies
 
 
 def pools(resource):

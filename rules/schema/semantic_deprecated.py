@@ -1,9 +1,9 @@
 """Deprecated fields Istio still accepts with a warning."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import http_routes, traffic_policies
+from meshlint.rulebases.semantic import WARNED, SemanticRule
 from meshlint.validation.values import is_int, mapping
+from meshlint.validation.walk import http_routes, traffic_policies
 
 
 class DeprecatedField(SemanticRule):

@@ -1,28 +1,15 @@
 """DestinationRule subsets and traffic policies: what Istio rejects or warns about."""
 
-import math
-
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule, below
-from meshlint.rules.schema.semantic_walk import enumerate_maps, traffic_policies
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule, below
 from meshlint.validation.client_tls import client_tls_errors
-from meshlint.validation.hosts import is_dns1123_label
+from meshlint.validation.destination_rule import maglev_error, subset_name_error
 from meshlint.validation.locality import locality_lb_issues
 from meshlint.validation.percentages import percent_error
 from meshlint.validation.values import is_int, is_number, mapping
+from meshlint.validation.walk import enumerate_maps, traffic_policies
 
-MAGLEV_LIMIT = 5000011
 _POLICY_FIELDS = ("outlierDetection", "connectionPool", "loadBalancer", "tls")
-
-
-def subset_name_error(name: object) -> str | None:
-    if not isinstance(name, str):
-        return None
-    if name == "":
-        return "subset name cannot be empty"
-    if not is_dns1123_label(name):
-        return f'subset name "{name}" must be a DNS-1123 label (letters, digits and -)'
-    return None
 
 
 class DRSubsetInvalid(SemanticRule):
@@ -220,26 +207,6 @@ class DROutlierDetectionInvalid(SemanticRule):
                     yield (*base, field), error
 
 
-def _is_prime(n: int) -> bool:
-    if 0 < n < 4:
-        return True
-    if n % 2 == 0:
-        return False
-    return all(n % f for f in range(3, math.isqrt(n) + 1, 2))
-
-
-def _maglev_errors(size: object) -> str | None:
-    if not is_int(size):
-        return None
-    if size == 0:
-        return "maglev tableSize must be set"
-    if size >= MAGLEV_LIMIT:
-        return f"maglev tableSize must be less than {MAGLEV_LIMIT}"
-    if not _is_prime(size):
-        return f"maglev tableSize {size} must be a prime number"
-    return None
-
-
 class DRLoadBalancerInvalid(SemanticRule):
     """A load balancer setting is contradictory or out of range.
 
@@ -310,7 +277,7 @@ class DRLoadBalancerInvalid(SemanticRule):
             )
         maglev = hashing.get("maglev")
         if isinstance(maglev, dict):
-            error = _maglev_errors(maglev.get("tableSize", 0))
+            error = maglev_error(maglev.get("tableSize", 0))
             if error:
                 path = ("tableSize",) if "tableSize" in maglev else ()
                 yield ("consistentHash", "maglev", *path), error

@@ -3,9 +3,9 @@ them) unparsable or below 1 ms."""
 
 from meshlint.engine.finding import Severity
 from meshlint.fieldpath import get
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps, http_routes, traffic_policies
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.durations import duration_error
+from meshlint.validation.walk import enumerate_maps, http_routes, traffic_policies
 
 #: Duration fields of a connection pool; True where the CRD's CEL rule already rejects
 #: unparsable and sub-millisecond values (only the precision is left to check).

@@ -1,9 +1,9 @@
 """EnvoyFilter patches: what Istio rejects or warns about."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.values import mapping, text
+from meshlint.validation.walk import enumerate_maps
 
 LISTENER_CLASS = ("LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER")
 ROUTE_CLASS = ("ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE")

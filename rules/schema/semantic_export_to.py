@@ -1,7 +1,7 @@
 """``exportTo`` lists Istio rejects."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule, below
+from meshlint.rulebases.semantic import REJECTED, SemanticRule, below
 from meshlint.validation.export_to import export_to_issues
 
 

@@ -1,12 +1,12 @@
 """Istio Gateway resources: name, servers and their ports."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.addresses import UNIX_PREFIX, is_ip, unix_path_error
 from meshlint.validation.hosts import is_dns1123_label
 from meshlint.validation.ports import is_http
 from meshlint.validation.values import is_int, items, mapping, text
+from meshlint.validation.walk import enumerate_maps
 
 GATEWAY_SEMANTICS = "internal.istio.io/gateway-semantics"
 

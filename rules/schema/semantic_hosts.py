@@ -3,25 +3,12 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.mesh.routes import destinations
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps, traffic_policies
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.addresses import is_ip
 from meshlint.validation.hosts import fqdn_error, namespaced_host_errors, wildcard_domain_error
 from meshlint.validation.values import items, mapping
-
-
-def bound_to_gateway(vs) -> bool:
-    """Whether a VirtualService applies to gateways only (not to the ``mesh``)."""
-    gateways = items(vs.spec.get("gateways"))
-    return bool(gateways) and "mesh" not in gateways
-
-
-def has_sni_match(vs) -> bool:
-    return any(
-        items(match.get("sniHosts"))
-        for _, route in enumerate_maps(vs.spec.get("tls"), ())
-        for _, match in enumerate_maps(route.get("match"), ())
-    )
+from meshlint.validation.virtual_service import bound_to_gateway, has_sni_match
+from meshlint.validation.walk import enumerate_maps, traffic_policies
 
 
 def _strings(value, base):

@@ -2,9 +2,9 @@
 valid Kubernetes label keys and values."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps, route_sections
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.labels import label_key_error, label_value_error
+from meshlint.validation.walk import enumerate_maps, route_sections
 
 
 def _label_maps(resource):

@@ -2,11 +2,11 @@
 Istio rejects."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps, route_sections, traffic_policies
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.addresses import UNIX_PREFIX
 from meshlint.validation.ports import port_error, port_name_error, protocol, protocol_error
 from meshlint.validation.values import is_int, mapping, text
+from meshlint.validation.walk import enumerate_maps, route_sections, traffic_policies
 
 
 def _numbers(resource):

@@ -1,14 +1,14 @@
 """Regexes Envoy cannot compile: Istio requires RE2 syntax."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import (
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
+from meshlint.validation.regex import regex_error
+from meshlint.validation.values import mapping
+from meshlint.validation.walk import (
     enumerate_maps,
     http_routes,
     http_string_matches,
 )
-from meshlint.validation.regex import regex_error
-from meshlint.validation.values import mapping
 
 
 def _vs_regexes(vs):

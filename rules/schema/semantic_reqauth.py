@@ -3,9 +3,9 @@
 import json
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.values import text
+from meshlint.validation.walk import enumerate_maps
 
 #: JWK members that only private (or symmetric) keys carry.
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")

@@ -1,7 +1,7 @@
 """Workload selectors: keys Istio rejects, and selectors that select every workload."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 
 #: Where each kind keeps its selector labels. The ``matchLabels`` forms have CEL rules
 #: for empty and wildcard keys; the ``workloadSelector.labels`` forms only for values.

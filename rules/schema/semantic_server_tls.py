@@ -1,8 +1,7 @@
 """TLS settings of Gateway servers and Sidecar ingress listeners."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule, below
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule, below
 from meshlint.validation.ports import is_http, is_tls, port_error, protocol
 from meshlint.validation.server_tls import (
     PASSTHROUGH_MODES,
@@ -11,6 +10,7 @@ from meshlint.validation.server_tls import (
     server_tls_warnings,
 )
 from meshlint.validation.values import mapping, text
+from meshlint.validation.walk import enumerate_maps
 
 _CERT_FIELDS = ("caCertificates", "privateKey", "serverCertificate")
 

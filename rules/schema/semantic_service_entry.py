@@ -2,12 +2,12 @@
 about beyond the CRD's CEL rules."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.addresses import UNIX_PREFIX, is_ip, subnet_error
 from meshlint.validation.hosts import fqdn_error, partial_wildcard_error
 from meshlint.validation.ports import is_http, is_tls, protocol
 from meshlint.validation.values import items, mapping, text
+from meshlint.validation.walk import enumerate_maps
 
 AUTOALLOCATE_LABEL = "networking.istio.io/enable-autoallocate-ip"
 DYNAMIC_DNS_PROTOCOLS = frozenset({"HTTP", "HTTP2", "GRPC", "TLS"})

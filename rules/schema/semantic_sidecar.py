@@ -1,14 +1,13 @@
 """Sidecar resources: listeners, egress hosts and the outbound traffic policy."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
-from meshlint.validation.addresses import UNIX_PREFIX, is_ip, unix_path_error
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
+from meshlint.validation.addresses import UNIX_PREFIX, unix_path_error
 from meshlint.validation.hosts import is_dns1123_label
 from meshlint.validation.ports import is_http
-from meshlint.validation.values import decimal, is_int, items, mapping, present, text
-
-_LOOPBACKS = ("127.0.0.1", "0.0.0.0", "::1", "::")
+from meshlint.validation.sidecar import bind_error, default_endpoint_error
+from meshlint.validation.values import is_int, items, mapping, present, text
+from meshlint.validation.walk import enumerate_maps
 
 
 class SidecarEmpty(SemanticRule):
@@ -60,32 +59,9 @@ class SidecarEmpty(SemanticRule):
             yield ("spec",), message + "inboundConnectionPool", True
 
 
-def _default_endpoint_error(endpoint: str) -> str | None:
-    if endpoint.startswith(UNIX_PREFIX):
-        return unix_path_error(endpoint[len(UNIX_PREFIX) :])
-    host, colon, port = endpoint.rpartition(":")
-    if not colon:
-        return f'defaultEndpoint "{endpoint}" must be host:port'
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if host and host not in _LOOPBACKS:
-        return (
-            "defaultEndpoint must be 127.0.0.1:<port>, 0.0.0.0:<port>, [::1]:<port>, "
-            "[::]:<port> or unix://<path>"
-        )
-    if not 1 <= (decimal(port) or 0) <= 65535:
-        return f'defaultEndpoint port "{port}" must be a number in 1..65535'
-    return None
-
-
 def _target_port(path, port):
     if is_int(port.get("targetPort")) and port["targetPort"] > 0:
         yield (*path, "port", "targetPort"), "targetPort has no effect on Sidecars"
-
-
-def _bind_error(bind: object) -> str | None:
-    if isinstance(bind, str) and bind and not is_ip(bind):
-        return f'bind "{bind}" is not an IP address'
-    return None
 
 
 class SidecarIngressInvalid(SemanticRule):
@@ -142,7 +118,7 @@ class SidecarIngressInvalid(SemanticRule):
             if not isinstance(port, dict):
                 continue
             yield from _target_port(path, port)
-            error = _bind_error(listener.get("bind"))
+            error = bind_error(listener.get("bind"))
             if error:
                 yield (*path, "bind"), error
             number = port.get("number")
@@ -152,7 +128,7 @@ class SidecarIngressInvalid(SemanticRule):
                 ports.add(number)
             endpoint = listener.get("defaultEndpoint")
             if isinstance(endpoint, str) and endpoint:
-                error = _default_endpoint_error(endpoint)
+                error = default_endpoint_error(endpoint)
                 if error:
                     yield (*path, "defaultEndpoint"), error
 
@@ -225,7 +201,7 @@ class SidecarEgressInvalid(SemanticRule):
             if port.get("number") == 0:
                 yield from self._unix_listener(path, listener, bind, sockets)
                 continue
-            error = _bind_error(bind)
+            error = bind_error(bind)
             if error:
                 yield (*path, "bind"), error
             number = port.get("number")

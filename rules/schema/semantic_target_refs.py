@@ -3,8 +3,8 @@
 import re
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
+from meshlint.validation.walk import enumerate_maps
 
 #: (group, kind) pairs a policy may target; "" is the core group.
 ALLOWED = frozenset(

@@ -1,9 +1,9 @@
 """Telemetry tracing settings: what Istio rejects or warns about."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.values import items, mapping
+from meshlint.validation.walk import enumerate_maps
 
 
 def tracings(resource):

@@ -1,11 +1,11 @@
 """CORS policies of VirtualService routes that Istio rejects."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps, http_routes, string_match
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.durations import SECOND, parse_duration
 from meshlint.validation.headers import header_name_error
 from meshlint.validation.values import items
+from meshlint.validation.walk import enumerate_maps, http_routes, string_match
 
 METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"}

@@ -2,10 +2,10 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.mesh.routes import destinations
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_destination_rule import subset_name_error
-from meshlint.rules.schema.semantic_walk import enumerate_maps, http_routes, route_sections
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
+from meshlint.validation.destination_rule import subset_name_error
 from meshlint.validation.values import is_int, is_number, mapping
+from meshlint.validation.walk import enumerate_maps, http_routes, route_sections
 
 
 class VSRouteDestinationInvalid(SemanticRule):

@@ -1,10 +1,11 @@
 """Fault injection of VirtualService routes: what Istio rejects or warns about."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_walk import http_routes
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.percentages import fraction_error
-from meshlint.validation.values import is_int, mapping
+from meshlint.validation.values import mapping
+from meshlint.validation.virtual_service import http_status_error
+from meshlint.validation.walk import http_routes
 
 GRPC_STATUSES = frozenset(
     {
@@ -28,12 +29,6 @@ GRPC_STATUSES = frozenset(
     }
 )
 ERROR_TYPES = ("httpStatus", "grpcStatus", "http2Error")
-
-
-def http_status_error(status: object) -> str | None:
-    if is_int(status) and not 200 <= status <= 600:
-        return f"HTTP status {status} is not in range 200-599"
-    return None
 
 
 def faults(vs):

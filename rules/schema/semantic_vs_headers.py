@@ -1,8 +1,7 @@
 """Header manipulation of VirtualService routes that Istio rejects."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import enumerate_maps, header_operations, http_routes
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.headers import (
     is_authority,
     operation_name_error,
@@ -10,6 +9,7 @@ from meshlint.validation.headers import (
     value_error,
 )
 from meshlint.validation.values import mapping
+from meshlint.validation.walk import enumerate_maps, header_operations, http_routes
 
 
 def _operation_errors(path, op, name, value):

@@ -5,12 +5,12 @@ from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents
 from meshlint.fieldpath import get
 from meshlint.mesh.hosts import overlaps
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_hosts import bound_to_gateway, has_sni_match
-from meshlint.rules.schema.semantic_walk import enumerate_maps, route_sections
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.addresses import is_ip
 from meshlint.validation.hosts import fqdn_error, is_dns1123_label, wildcard_domain_error
 from meshlint.validation.values import items
+from meshlint.validation.virtual_service import bound_to_gateway, has_sni_match
+from meshlint.validation.walk import enumerate_maps, route_sections
 
 
 class VSHostsConflict(SemanticRule):

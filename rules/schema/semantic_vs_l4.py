@@ -2,12 +2,12 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.mesh.hosts import matches
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
-from meshlint.rules.schema.semantic_hosts import bound_to_gateway
-from meshlint.rules.schema.semantic_walk import enumerate_maps
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.addresses import is_ip, subnet_error
 from meshlint.validation.hosts import wildcard_domain_error
 from meshlint.validation.values import items
+from meshlint.validation.virtual_service import bound_to_gateway
+from meshlint.validation.walk import enumerate_maps
 
 
 def _sni_hosts(vs):

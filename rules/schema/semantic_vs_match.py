@@ -1,12 +1,12 @@
 """HTTP match conditions of VirtualServices that Istio rejects."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_hosts import bound_to_gateway
-from meshlint.rules.schema.semantic_walk import enumerate_maps, http_routes, http_string_matches
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.headers import header_name_error, is_jwt_claim
 from meshlint.validation.hosts import is_dns1123_label
 from meshlint.validation.values import mapping
+from meshlint.validation.virtual_service import bound_to_gateway
+from meshlint.validation.walk import enumerate_maps, http_routes, http_string_matches
 
 
 class VSHTTPMatchInvalid(SemanticRule):

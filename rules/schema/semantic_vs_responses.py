@@ -4,10 +4,10 @@ import base64
 import binascii
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_vs_fault import http_status_error
-from meshlint.rules.schema.semantic_walk import http_routes
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.values import is_int, mapping
+from meshlint.validation.virtual_service import http_status_error
+from meshlint.validation.walk import http_routes
 
 KB = 1024
 MB = 1024 * KB

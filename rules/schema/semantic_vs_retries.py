@@ -3,9 +3,9 @@
 from http import HTTPStatus
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import http_routes
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.values import decimal, is_int
+from meshlint.validation.walk import http_routes
 
 #: Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on conditions.
 RETRY_ON = frozenset(

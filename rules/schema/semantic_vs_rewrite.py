@@ -1,8 +1,8 @@
 """Rewrites of VirtualService routes that Istio rejects."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import http_routes
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
+from meshlint.validation.walk import http_routes
 
 
 class VSRewriteInvalid(SemanticRule):

@@ -1,9 +1,9 @@
 """The shape of VirtualService routes: what each HTTP route may combine, and delegation."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, SemanticRule
-from meshlint.rules.schema.semantic_walk import http_routes
+from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.values import items
+from meshlint.validation.walk import http_routes
 
 
 def is_delegate(vs) -> bool:

@@ -1,7 +1,7 @@
 """WorkloadEntry addresses and WorkloadGroup probes."""
 
 from meshlint.engine.finding import Severity
-from meshlint.rules.schema.semantic_base import REJECTED, WARNED, SemanticRule
+from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.addresses import UNIX_PREFIX, is_ip
 from meshlint.validation.hosts import fqdn_error
 from meshlint.validation.values import items, mapping, text

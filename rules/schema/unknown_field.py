@@ -1,13 +1,13 @@
 """Fields the schema does not know, which the API server drops without a word."""
 
+from meshlint.apiserver.fields import unknown_fields
+from meshlint.apiserver.plan import plan_for
+from meshlint.core.suggest import distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import rename_key
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
 from meshlint.loader.patches import looks_like_patch
-from meshlint.mesh.suggest import distance
-from meshlint.schema_validation.fields import unknown_fields
-from meshlint.schema_validation.plan import plan_for
 from meshlint.schemastore import known_kinds
 
 

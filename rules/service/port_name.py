@@ -2,6 +2,7 @@
 
 import re
 
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import Edit, Fix, replace
 from meshlint.engine.rule import Equivalents, Rule
@@ -13,7 +14,6 @@ from meshlint.mesh.protocols import (
     service_port_protocol,
 )
 from meshlint.mesh.services import as_int
-from meshlint.mesh.suggest import hint
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import string_map
 

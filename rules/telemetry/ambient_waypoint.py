@@ -4,7 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents
 from meshlint.mesh import waypoints
 from meshlint.mesh.workloads import WORKLOAD_KINDS
-from meshlint.rules.authz.ambient_waypoint import AmbientPolicyRule
+from meshlint.rulebases.ambient import AmbientPolicyRule
 
 
 class TelemetryAmbientSelector(AmbientPolicyRule):

@@ -1,77 +1,8 @@
 """Routing for ambient Services needs their waypoint, in the Service's namespace."""
 
 from meshlint.engine.finding import Severity
-from meshlint.engine.rule import Equivalents, Rule, related_to
-from meshlint.mesh import waypoints
-from meshlint.model import Resource
-
-NO_WAYPOINT, NOT_CAPTURED, OTHER_NAMESPACE = "no-waypoint", "not-captured", "other-namespace"
-
-
-def vs_l7(vs: Resource) -> str | None:
-    return "its HTTP/TLS routes" if waypoints.virtual_service_l7(vs) else None
-
-
-class AmbientHostRule(Rule):
-    """Shared check for VirtualServices and DestinationRules whose L7 settings (``l7``
-    says which) a waypoint applies for the ambient Services of their hosts; ``problem``
-    selects what is reported."""
-
-    config_kind = ""
-    problem = NO_WAYPOINT
-    l7 = staticmethod(vs_l7)
-
-    def check(self, mesh):
-        for resource in mesh.of_kind(self.config_kind):
-            if not resource.linted:
-                continue
-            what = self.l7(resource)
-            if what is not None:
-                yield from self._check(resource, what, mesh)
-
-    def _path(self, resource: Resource, index: int) -> tuple:
-        if resource.kind == "DestinationRule":
-            return ("spec", "host")
-        return ("spec", "hosts", index)
-
-    def _check(self, resource, what, mesh):
-        names = list(waypoints.host_list(resource))
-        found = waypoints.ambient_destinations(mesh, names, resource.namespace)
-        if self.problem == NO_WAYPOINT:
-            own = waypoints.namespace_labels(mesh, resource.namespace)
-            if (
-                not found
-                and names
-                and waypoints.ambient_namespace(mesh, resource.namespace)
-                and not waypoints.enrolled(None, own)
-            ):
-                yield self.report(
-                    resource,
-                    self._path(resource, names[0][0]),
-                    f"namespace {resource.namespace} is ambient and uses no waypoint (no "
-                    f"istio.io/use-waypoint label): {what} need one and are never applied",
-                )
-            return
-        for dest in found:
-            service = dest.service
-            related = [related_to(service, ("metadata", "name"), service.ref)]
-            path = self._path(resource, dest.index)
-            if self.problem == NOT_CAPTURED and not dest.enrolled:
-                yield self.report(
-                    resource,
-                    path,
-                    f"{service.ref} is ambient but uses no waypoint (no istio.io/use-waypoint "
-                    f"label on it or its namespace): {what} are never applied to its traffic",
-                    related=related,
-                )
-            elif self.problem == OTHER_NAMESPACE and service.namespace != resource.namespace:
-                yield self.report(
-                    resource,
-                    path,
-                    f"{service.ref} is ambient: its waypoint applies {what} only from a "
-                    f"{resource.kind} of namespace {service.namespace}, not {resource.namespace}",
-                    related=related,
-                )
+from meshlint.engine.rule import Equivalents
+from meshlint.rulebases.ambient import NOT_CAPTURED, OTHER_NAMESPACE, AmbientHostRule
 
 
 class VirtualServiceAmbientNoWaypoint(AmbientHostRule):

@@ -1,12 +1,13 @@
 """VirtualService destination hosts must exist in the service registry."""
 
+from meshlint.core.suggest import closest
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import suggestion
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.exports import EVERYWHERE, export_targets
 from meshlint.mesh.groups import MAX_NAMED
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.routes import destinations
-from meshlint.mesh.suggest import closest, suggestion
 
 
 class DestinationHostNotFound(Rule):

@@ -4,8 +4,8 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
 from meshlint.mesh.index import GATEWAY_API, ISTIO_NETWORKING
+from meshlint.mesh.routes import is_internal_gateway_ref
 from meshlint.model import Resource
-from meshlint.rules.virtualservice.internal_gateway import is_internal_gateway_ref
 
 ANY_HOST = "*"
 

@@ -1,13 +1,12 @@
 """VirtualService gateway references must name existing Gateways."""
 
+from meshlint.core.suggest import closest
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.mesh.index import gateway_name
 from meshlint.mesh.memo import per_mesh
-from meshlint.mesh.routes import gateway_refs
-from meshlint.mesh.suggest import closest
-from meshlint.rules.virtualservice.internal_gateway import is_internal_gateway_ref
+from meshlint.mesh.routes import gateway_refs, is_internal_gateway_ref
 
 
 class GatewayNotFound(Rule):

@@ -3,23 +3,10 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.groups import MAX_NAMED
-from meshlint.mesh.routes import destinations
+from meshlint.mesh.routes import MESH, applies_to_mesh, destinations, gateways_of
 from meshlint.mesh.subsets import backing_workloads, selected_by, subset_labels
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
-
-MESH = "mesh"
-
-
-def gateways_of(vs: Resource) -> list[str]:
-    refs = vs.spec.get("gateways")
-    return [str(r) for r in refs] if isinstance(refs, list) else []
-
-
-def applies_to_mesh(vs: Resource) -> bool:
-    """Whether sidecars apply the VirtualService (no gateways, or ``mesh`` among them)."""
-    refs = gateways_of(vs)
-    return not refs or MESH in refs
 
 
 def subset_routes(vs: Resource, mesh) -> dict[str, set[str]]:

@@ -3,12 +3,12 @@
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.fieldpath import Path
+from meshlint.mesh.gateways import selected_workloads
 from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import unknown
 from meshlint.mesh.workloads import WORKLOAD_KINDS, Workload, selects
 from meshlint.model import Resource, string_map
-from meshlint.rules.gateway.selector import selected_workloads
 
 CLAIM_PREFIX = "@request.auth.claims"
 

@@ -9,8 +9,8 @@ from meshlint.mesh.matches import (
     match_label,
     rule_label,
 )
-from meshlint.mesh.routes import ROUTE_SECTIONS
 from meshlint.model import Resource
+from meshlint.validation.walk import ROUTE_SECTIONS
 
 ANALYZER = "schema.ValidationAnalyzer"
 

@@ -8,8 +8,8 @@ from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh import hosts
 from meshlint.mesh.exports import EVERYWHERE, virtual_service_targets
 from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
+from meshlint.mesh.routes import applies_to_mesh
 from meshlint.model import Resource
-from meshlint.rules.virtualservice.ingress_subsets import applies_to_mesh
 
 
 @dataclass(slots=True, eq=False)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import Path
-from meshlint.mesh.routes import ROUTE_SECTIONS
+from meshlint.validation.walk import ROUTE_SECTIONS
 
 
 def _has_host(destination: object) -> bool:

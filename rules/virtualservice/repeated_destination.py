@@ -2,7 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule, related_to
-from meshlint.rules.virtualservice.single_weight import route_lists
+from meshlint.mesh.routes import route_lists
 
 
 def destination_key(vs, entry: object, mesh) -> tuple | None:

@@ -1,22 +1,8 @@
 """A route with one destination sends it all traffic, whatever its weight says."""
 
-from collections.abc import Iterator
-
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.fieldpath import Path
-from meshlint.mesh.routes import ROUTE_SECTIONS
-from meshlint.model import Resource
-
-
-def route_lists(vs: Resource) -> Iterator[tuple[Path, list]]:
-    """(path, entries) of every ``route`` list of the http, tcp and tls rules."""
-    for section in ROUTE_SECTIONS:
-        rules = vs.spec.get(section)
-        for i, rule in enumerate(rules if isinstance(rules, list) else ()):
-            routes = rule.get("route") if isinstance(rule, dict) else None
-            if isinstance(routes, list):
-                yield ("spec", section, i, "route"), routes
+from meshlint.mesh.routes import route_lists
 
 
 class SingleDestinationWeight(Rule):

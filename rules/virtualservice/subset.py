@@ -1,12 +1,13 @@
 """VirtualService subsets must be defined by a DestinationRule for the host."""
 
+from meshlint.core.suggest import closest
 from meshlint.engine.finding import Severity
+from meshlint.engine.fix import suggestion
 from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.memo import per_list
 from meshlint.mesh.resolve import Resolution, Status, not_found, unknown
 from meshlint.mesh.routes import destinations
-from meshlint.mesh.suggest import closest, suggestion
 
 
 def subset_names(dr) -> list[str]:

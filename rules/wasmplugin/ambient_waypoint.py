@@ -4,7 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
-from meshlint.rules.authz.ambient_waypoint import AmbientPolicyRule
+from meshlint.rulebases.ambient import AmbientPolicyRule
 
 
 def wasm(_: Resource) -> str | None:

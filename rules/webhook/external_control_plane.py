@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.mesh.goparse import is_ip
 from meshlint.mesh.injection import ADMISSION_GROUP
+from meshlint.validation.addresses import is_ip
 
 ANALYZER = "externalcontrolplane.ExternalControlPlaneAnalyzer"
 KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")

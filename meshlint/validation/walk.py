@@ -10,6 +10,7 @@ from meshlint.model import Resource
 from meshlint.validation.values import items, mapping
 
 STRING_MATCH_TYPES = ("exact", "prefix", "regex")
+ROUTE_SECTIONS = ("http", "tcp", "tls")
 
 
 def enumerate_maps(value: object, base: Path) -> Iterator[tuple[Path, dict]]:
@@ -41,7 +42,7 @@ def http_routes(vs: Resource) -> Iterator[tuple[Path, dict]]:
 
 def route_sections(vs: Resource) -> Iterator[tuple[str, Path, dict]]:
     """``(section, path, route)`` for every http, tcp and tls route."""
-    for section in ("http", "tcp", "tls"):
+    for section in ROUTE_SECTIONS:
         for path, route in enumerate_maps(vs.spec.get(section), ("spec", section)):
             yield section, path, route
 

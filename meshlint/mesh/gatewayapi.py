@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from meshlint.core.suggest import hint
 from meshlint.fieldpath import Path
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import as_int
-from meshlint.mesh.suggest import hint
 from meshlint.model import Resource
 
 GATEWAY_API = "gateway.networking.k8s.io"

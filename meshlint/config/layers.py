@@ -15,7 +15,7 @@ from meshlint.config.errors import ConfigError
 from meshlint.config.schema import schema_problems
 from meshlint.config.source import ConfigSource
 from meshlint.engine.rule import Rule
-from meshlint.mesh.config import layer
+from meshlint.mesh.settings import layer
 from meshlint.suppress.entries import IgnoreEntry
 
 
@@ -202,7 +202,7 @@ def _plain(value):
 
 
 def _policies(source: ConfigSource, data: dict, config: Config) -> None:
-    from meshlint.policy.files import compile_policies
+    from meshlint.config.policy_files import compile_policies
 
     config.policies = compile_policies(data.get("policies", []), source, ("policies",))
 

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from meshlint.config.policy_files import pack_rules
 from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
-from meshlint.engine.parallel import map_in_processes, run_rules_in_processes
 from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule
-from meshlint.engine.runner import to_location
-from meshlint.engine.selection import select_rules
+from meshlint.engine.rule_selection import select_rules
 from meshlint.gc_pause import gc_paused
 from meshlint.loader.documents import (
     InputProblem,
@@ -23,19 +22,19 @@ from meshlint.loader.documents import (
     too_slow,
 )
 from meshlint.loader.patches import kustomize_patch_files
-from meshlint.loader.sources import SourceText, discover, read
+from meshlint.loader.sources import DEFAULT_MAX_FILE_SIZE, SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
-from meshlint.mesh.config import MeshSettings
 from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.settings import MeshSettings
 from meshlint.model import Resource
+from meshlint.pipeline.parallel import map_in_processes, run_rules_in_processes
+from meshlint.pipeline.runner import to_location
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
 from meshlint.time_limit import TimeLimit, time_limit
 
 if TYPE_CHECKING:
     from meshlint.mesh.neighbourhood import Neighbourhood
-
-DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
 
 
 @dataclass
@@ -218,7 +217,7 @@ def analyze(
     resources elsewhere.
 
     ``should_stop`` is asked between rules; when it answers true the lint raises
-    :class:`~meshlint.engine.runner.Cancelled`.
+    :class:`~meshlint.pipeline.runner.Cancelled`.
     """
     resources: list[Resource] = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     if options.kinds is not None:
@@ -228,7 +227,7 @@ def analyze(
     resources += generated_resources(resources)
     previous = increment.previous if increment is not None else None
     mesh = Mesh(resources, options.settings, previous=previous.mesh if previous else None)
-    known = known_rules(options.extra_rules)
+    known = known_rules(options.extra_rules, pack_rules())
     rules = select_rules(known, options.select, options.ignore, options.enable)
     present = {r.kind for r in resources if r.linted} | options.settings.linted_kinds
     active = _instantiate(

@@ -41,14 +41,3 @@ def hint(name: str, candidates: Iterable[str]) -> str:
     """``'; did you mean "x"?'`` or ``''``."""
     match = closest(name, candidates)
     return f'; did you mean "{match}"?' if match else ""
-
-
-def suggestion(name: str, candidates: Iterable[str], path: tuple) -> tuple[str, list]:
-    """The did-you-mean text and, when there is a close match, an (unsafe) fix that
-    replaces the value at ``path`` with it."""
-    from meshlint.engine.fix import replace
-
-    match = closest(name, candidates)
-    if match is None:
-        return "", []
-    return f'; did you mean "{match}"?', [replace(path, match, f'Change to "{match}"')]

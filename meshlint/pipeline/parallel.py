@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 from meshlint.engine.finding import Finding, Related
 from meshlint.engine.registry import input_rule
 from meshlint.engine.rule import Rule
-from meshlint.engine.runner import locate, run_rules
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
+from meshlint.pipeline.runner import locate, run_rules
 
 T = TypeVar("T")
 R = TypeVar("R")

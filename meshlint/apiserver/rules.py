@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from meshlint.apiserver.plan import SchemaNode, ValidationRule
+from meshlint.apiserver.problems import Problem
 from meshlint.cel import CelError, Scope, compile_expression
 from meshlint.fieldpath import Path
-from meshlint.schema_validation.plan import SchemaNode, ValidationRule
-from meshlint.schema_validation.problems import Problem
 
 _FIELD_PATH = re.compile(r"\.([A-Za-z_][\w-]*)|\['([^']*)'\]")
 #: The API server's cost limits (``k8s.io/apiserver`` celconfig): one rule evaluation, and

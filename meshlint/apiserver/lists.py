@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from meshlint.apiserver.plan import SchemaNode
+from meshlint.apiserver.problems import Problem
 from meshlint.fieldpath import Path
-from meshlint.schema_validation.plan import SchemaNode
-from meshlint.schema_validation.problems import Problem
 
 
 def _identity(node: SchemaNode, item: Any) -> tuple[str, Any] | None:

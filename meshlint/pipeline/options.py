@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import date
 
 from meshlint.config.errors import ConfigError, ConfigProblem
-from meshlint.config.model import Config, MeshKeys
+from meshlint.config.layers import Config, MeshKeys
+from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
-from meshlint.engine.lint import LintOptions
 from meshlint.engine.registry import known_rules
 from meshlint.engine.rule import Rule
-from meshlint.engine.selection import matches
-from meshlint.mesh.config import (
+from meshlint.engine.rule_selection import matches
+from meshlint.mesh.settings import (
     DEFAULT_MESH_CONFIG,
     AssumedGateway,
     GatewayPort,
@@ -23,7 +23,7 @@ from meshlint.mesh.config import (
     read_mesh_config,
     read_mesh_networks,
 )
-from meshlint.mesh.suggest import hint
+from meshlint.pipeline.lint import LintOptions
 from meshlint.suppress.apply import SuppressOptions
 from meshlint.suppress.baseline import load_baseline
 
@@ -86,12 +86,12 @@ def mesh_settings(keys: MeshKeys) -> MeshSettings:
 def configured_policies(config: Config) -> list[type[Rule]]:
     """The config's policies and those of its policy files; raises ConfigError when one
     takes a name already in use."""
-    from meshlint.policy.files import load_policy_file
+    from meshlint.config.policy_files import load_policy_file, pack_rules
 
     policies = list(config.policies)
     for file in config.policy_files:
         policies.extend(load_policy_file(file))
-    taken = {n: "built-in" for r in known_rules() for n in (r.id, r.name)}
+    taken = {n: "built-in" for r in known_rules(packs=pack_rules()) for n in (r.id, r.name)}
     for rule in policies:
         for name in {rule.id, rule.name}:
             if name in taken:
@@ -105,7 +105,7 @@ def configured_policies(config: Config) -> list[type[Rule]]:
 
 
 def _profiles(config: Config) -> list[str]:
-    from meshlint.policy.files import pack_names
+    from meshlint.config.policy_files import pack_names
 
     packs = pack_names()
     for name in config.profile:
@@ -181,8 +181,10 @@ def lint_options(config: Config, paths: list[str]) -> LintOptions:
     Raises ConfigError for settings that cannot be honoured, and for rule names that
     select no rule.
     """
+    from meshlint.config.policy_files import pack_rules
+
     policies = configured_policies(config)
-    known = known_rules(policies)
+    known = known_rules(policies, pack_rules())
     unknown = _unknown_names(config, known)
     if unknown:
         raise ConfigError(unknown)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from meshlint.mesh.suggest import hint
+from meshlint.core.suggest import hint
 from meshlint.model import split_api_version
 from meshlint.schemastore import kinds_of_group, known_groups, known_versions, schema_entry
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from meshlint.apiserver.plan import SchemaNode
+from meshlint.apiserver.problems import Problem
+from meshlint.core.suggest import closest
 from meshlint.fieldpath import Path
-from meshlint.mesh.suggest import closest
-from meshlint.schema_validation.plan import SchemaNode
-from meshlint.schema_validation.problems import Problem
 
 
 def nearest_field(name: str, known: list[str]) -> str | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable
 
+from meshlint.core.nodes import Span
 from meshlint.engine.finding import Finding, Location
 from meshlint.engine.registry import input_rule
 from meshlint.engine.rule import Rule
 from meshlint.fieldpath import span_of
-from meshlint.loader.nodes import Span
 from meshlint.mesh.index import Mesh
 from meshlint.model import Resource
 

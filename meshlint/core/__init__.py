@@ -1,0 +1,1 @@
+"""Data types and helpers every layer may import: positioned YAML nodes, did-you-mean."""

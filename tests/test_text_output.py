@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -162,6 +163,7 @@ def run_in_terminal(repo: Path, *args: str, **env: str) -> str:
 def test_progress_shows_on_a_terminal_and_is_erased(repo):
     seen = run_in_terminal(repo, "lint", "k8s")
     assert "meshlint: linting 3 files..." in seen
+    assert re.search(r"meshlint: read 3 files \([\d,]+/s\), \d+ resources; checking", seen)
     assert "\r\033[K" in seen
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 
 import click
 
@@ -70,7 +71,7 @@ def lint(
     """Lint manifests: files, directories (recursive), globs, or - for standard input
     (default: the config's `paths`, else the current directory)."""
     from meshlint.loader.sources import MissingPath
-    from meshlint.pipeline.lint import lint as run_lint
+    from meshlint.pipeline.lint import analyze, load_inputs
     from meshlint.pipeline.parallel import default_jobs
 
     gc.disable()  # one short-lived process building millions of objects: collect at exit
@@ -85,7 +86,11 @@ def lint(
     try:
         if status.enabled:
             status.show(_starting(options))
-        result = run_lint(options)
+        started = time.monotonic()
+        inputs = load_inputs(options)
+        if status.enabled:
+            status.show(_reading_done(inputs, time.monotonic() - started))
+        result = analyze(inputs, options)
         charts.map_back(result)
         result = scope.apply(result)
     except MissingPath as missing:
@@ -119,6 +124,20 @@ def _warn_unused_excludes(options) -> None:
         return  # reported as a usage error by the lint itself
     for pattern in unused:
         warn(f"--exclude / exclude: {pattern!r} matches no file")
+
+
+def _reading_done(inputs, seconds: float) -> str:
+    """The status line once every file is read: files, resources and the reading rate,
+    while the rules run."""
+    from meshlint.report.summary import plural
+
+    files = len(inputs.loaded)
+    resources = sum(len(f.resources) for f in inputs.loaded)
+    rate = files / seconds if seconds > 0 else files
+    return (
+        f"meshlint: read {plural(files, 'file')} ({rate:,.0f}/s), "
+        f"{plural(resources, 'resource')}; checking the rules..."
+    )
 
 
 def _starting(options) -> str:

@@ -179,7 +179,6 @@ class Rule:
         path: PathLike,
         resolution: Resolution,
         message: str,
-        mesh: Mesh,
         *,
         related: Iterable[Related] = (),
         fixes: Iterable[Fix] = (),

@@ -26,7 +26,7 @@ class AuthnSelectorNoWorkload(Rule):
             resolution, path, message = selection.selector_answer(
                 mesh, tuple(selector.items()), namespace, selection.POLICY_SELECTOR, in_mesh
             )
-            yield from self.unresolved(policy, path, resolution, message, mesh)
+            yield from self.unresolved(policy, path, resolution, message)
 
 
 class PeerAuthenticationNoWorkload(AuthnSelectorNoWorkload):

@@ -138,4 +138,4 @@ class AuthorizationPolicyOperationHostNotFound(Rule):
                 resolution = mesh.resolve_host(host, policy.namespace)
             message = f'operation host "{value}" ({host}) is not a Service, ServiceEntry or '
             message += "VirtualService host"
-            yield from self.unresolved(policy, path, resolution, message, mesh)
+            yield from self.unresolved(policy, path, resolution, message)

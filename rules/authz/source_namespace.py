@@ -99,4 +99,4 @@ class AuthorizationPolicySourceNamespaceNotFound(Rule):
                 if pattern not in hints:
                     hints[pattern] = hint(pattern, known)
                 message += hints[pattern]
-            yield from self.unresolved(resource, path, resolution, message, mesh)
+            yield from self.unresolved(resource, path, resolution, message)

@@ -123,7 +123,7 @@ class AuthorizationPolicyNoWorkload(Rule):
         resolution, path, message = selection.selector_answer(
             mesh, tuple(selector.items()), namespace, selection.POLICY_SELECTOR, in_mesh
         )
-        yield from self.unresolved(policy, path, resolution, message, mesh)
+        yield from self.unresolved(policy, path, resolution, message)
 
     def _namespace_wide(self, policy, answers, mesh):
         if policy.namespace not in answers:
@@ -136,4 +136,4 @@ class AuthorizationPolicyNoWorkload(Rule):
             "workload in the mesh"
         )
         field = "namespace" if "namespace" in policy.metadata else "name"
-        yield from self.unresolved(policy, ("metadata", field), resolution, message, mesh)
+        yield from self.unresolved(policy, ("metadata", field), resolution, message)

@@ -87,7 +87,7 @@ class DestinationRuleHostNotFound(Rule):
             message = f'host "{host}" matches no Service or ServiceEntry in the mesh'
             if resolution.missing:
                 message += _hint(mesh, host, dr.namespace)
-            yield from self.unresolved(dr, ("spec", "host"), resolution, message, mesh)
+            yield from self.unresolved(dr, ("spec", "host"), resolution, message)
 
 
 @per_mesh

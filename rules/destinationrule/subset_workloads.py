@@ -222,7 +222,7 @@ class SubsetSelectsNoWorkload(Rule):
                 yield self.report(dr, path, message, related=related, severity=severity)
             else:
                 reason = unknown("the host's workloads are not in the analyzed files")
-                yield from self.unresolved(dr, path, reason, message, mesh)
+                yield from self.unresolved(dr, path, reason, message)
 
 
 def _workload_entries(mesh, host: str, from_namespace: str) -> list[dict[str, str]]:

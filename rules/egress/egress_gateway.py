@@ -257,7 +257,6 @@ class EgressGatewayIncomplete(Rule):
                 _bound_evidence(routes, key, ref, mesh),
                 f'no VirtualService bound to gateway {ref} routes "{server.host}": the egress '
                 f'gateway has no route for it; bind one to both "mesh" and {ref}',
-                mesh,
             )
             return
         mesh_rules = routes.find(MESH, server.host)

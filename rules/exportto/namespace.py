@@ -112,4 +112,4 @@ class ExportToNamespaceNotFound(Rule):
                 if name not in hints:
                     hints[name] = hint(name.lower(), known)
                 message = f'exportTo names namespace "{name}", which does not exist'
-                yield from self.unresolved(resource, path, resolution, message + hints[name], mesh)
+                yield from self.unresolved(resource, path, resolution, message + hints[name])

@@ -140,7 +140,7 @@ class CredentialNotFound(Rule):
                     f'credential "{name}" not found: no Secret {secret} in namespace '
                     f"{namespace}, where the gateway workload reads it"
                 )
-                yield from self.unresolved(gateway, path, resolution, message, mesh)
+                yield from self.unresolved(gateway, path, resolution, message)
 
 
 class InvalidCredential(Rule):

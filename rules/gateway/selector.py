@@ -106,7 +106,7 @@ class GatewaySelectorNoWorkload(Rule):
                     + " (declare gateways deployed elsewhere under mesh.gateways)"
                 )
             yield from self.unresolved(
-                gateway, path, _resolution(mesh, key and selector[key], typo), message, mesh
+                gateway, path, _resolution(mesh, key and selector[key], typo), message
             )
 
 

@@ -93,4 +93,4 @@ class GatewayClassNotFound(Rule):
                 hints[name] = hint(name, classes | ISTIO_CLASSES)
             message += hints[name]
             path = ("spec", "gatewayClassName")
-            yield from self.unresolved(gateway, path, resolution, message, mesh)
+            yield from self.unresolved(gateway, path, resolution, message)

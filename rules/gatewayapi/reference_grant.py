@@ -90,7 +90,7 @@ class ReferenceGrantNamespaceNotFound(Rule):
                     answers[namespace] = self._answer(namespace, known, mesh)
                 resolution, message = answers[namespace]
                 path = ("spec", "from", i, "namespace")
-                yield from self.unresolved(grant, path, resolution, message, mesh)
+                yield from self.unresolved(grant, path, resolution, message)
 
     @staticmethod
     def _answer(namespace: str, known, mesh):

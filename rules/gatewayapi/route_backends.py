@@ -131,7 +131,7 @@ class RouteBackendNotFound(Rule):
                 resolution = resolve_in_namespace(mesh, None, "Service", ref.namespace)
                 if resolution.missing or mesh.settings.report_unknown:
                     message += names.hint(ref.namespace, ref.name)
-                yield from self.unresolved(route, (*ref.path, "name"), resolution, message, mesh)
+                yield from self.unresolved(route, (*ref.path, "name"), resolution, message)
                 continue
             ports = service_ports(service)
             if ref.port is not None and ref.port not in ports:
@@ -257,7 +257,7 @@ class RouteBackendNotGranted(Rule):
                 f"no ReferenceGrant in namespace {ref.namespace} lets {route.kind}s of "
                 f'namespace {route.namespace} use {kind} "{ref.name}"'
             )
-            yield from self.unresolved(route, (*ref.path, "namespace"), resolution, message, mesh)
+            yield from self.unresolved(route, (*ref.path, "namespace"), resolution, message)
 
 
 def _grant_resolution(mesh, ref):

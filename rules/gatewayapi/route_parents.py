@@ -193,7 +193,7 @@ class RouteParentNotFound(Rule):
                 message = f'Gateway "{ref.name}" of namespace {ref.namespace} does not exist'
                 if resolution.missing or mesh.settings.report_unknown:
                     message += names.hint(ref.namespace, ref.name)
-                yield from self.unresolved(route, (*ref.path, "name"), resolution, message, mesh)
+                yield from self.unresolved(route, (*ref.path, "name"), resolution, message)
                 continue
             yield from self._check_listener(route, ref, gateway)
 
@@ -330,6 +330,5 @@ class RouteNotAllowed(Rule):
                 (*ref.path, "name"),
                 resolution,
                 message,
-                mesh,
                 related=[related_to(gateway, ("spec", "listeners"), f"listeners of {gateway.ref}")],
             )

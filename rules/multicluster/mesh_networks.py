@@ -133,4 +133,4 @@ class MeshNetworksUnknownRegistry(Rule):
                     f'network {network}: fromRegistry "{registry}" names no known service '
                     "registry (Kubernetes, External, Mock or a cluster ID)" + hints[registry]
                 )
-                yield from self.unresolved(networks, path, resolution, message, mesh)
+                yield from self.unresolved(networks, path, resolution, message)

@@ -164,7 +164,7 @@ class SidecarEgressHostNotFound(Rule):
             message = f'egress host "{name}" matches no Service or ServiceEntry of {where}'
             if owner != ANY and answers[key].status is Status.NOT_FOUND:
                 message += _elsewhere(mesh, host, owner, sidecar.namespace)
-            yield from self.unresolved(sidecar, path, answers[key], message, mesh)
+            yield from self.unresolved(sidecar, path, answers[key], message)
 
 
 def _elsewhere(mesh, host: str, owner: str, from_namespace: str) -> str:

@@ -103,4 +103,4 @@ class SidecarSelectorNoWorkload(Rule):
         resolution, path, message = selection.selector_answer(
             mesh, tuple(selector.items()), resource.namespace, selection.SIDECAR_SELECTOR
         )
-        yield from self.unresolved(resource, path, resolution, message, mesh)
+        yield from self.unresolved(resource, path, resolution, message)

@@ -103,4 +103,4 @@ class TelemetrySelectorNoWorkload(Rule):
         resolution, path, message = selection.selector_answer(
             mesh, tuple(selector.items()), telemetry.namespace, selection.POLICY_SELECTOR
         )
-        yield from self.unresolved(telemetry, path, resolution, message, mesh)
+        yield from self.unresolved(telemetry, path, resolution, message)

@@ -106,7 +106,7 @@ class DestinationHostNotFound(Rule):
                 match = _closest(mesh, dest.host, "" if "." in dest.host else vs.namespace)
                 text, fixes = suggestion(dest.host, [match] if match else [], dest.host_path)
                 message += text
-            yield from self.unresolved(vs, dest.host_path, resolution, message, mesh, fixes=fixes)
+            yield from self.unresolved(vs, dest.host_path, resolution, message, fixes=fixes)
             if resolution.targets and exported_to:
                 hidden = _hidden_in(mesh, fqdn, exported_to)
                 if hidden:

@@ -92,7 +92,6 @@ class DestinationPortNotFound(Rule):
                 ports_known(entries, mesh),
                 f'port {dest.port} is not a port of host "{dest.host}" '
                 f"({entry.resource.ref} has {ports})",
-                mesh,
                 related=[
                     related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")
                 ],
@@ -188,7 +187,6 @@ class DestinationPortRequired(Rule):
                 dest.host_path,
                 ports_known(entries, mesh),
                 f'destination "{dest.host}" needs a port: {entry.resource.ref} has ports {ports}',
-                mesh,
                 related=[
                     related_to(entry.resource, ("spec", "ports"), f"ports of {entry.resource.ref}")
                 ],

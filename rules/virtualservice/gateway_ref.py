@@ -102,7 +102,7 @@ class GatewayNotFound(Rule):
                     fixed = f"{prefix}{slash}{match}"
                     message += f'; did you mean "{match}"?'
                     fixes = [replace(path, fixed, f'Change to "{fixed}"')]
-                yield from self.unresolved(vs, path, resolution, message, mesh, fixes=fixes)
+                yield from self.unresolved(vs, path, resolution, message, fixes=fixes)
 
 
 @per_mesh

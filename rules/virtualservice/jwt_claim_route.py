@@ -184,7 +184,7 @@ class JwtClaimRouteWithoutAuthentication(Rule):
                     f"no RequestAuthentications of {root} or of the gateway's namespace "
                     "among the inputs"
                 )
-                yield from self.unresolved(vs, path, reason, message, mesh, related=related)
+                yield from self.unresolved(vs, path, reason, message, related=related)
 
 
 @per_mesh

@@ -126,7 +126,7 @@ class SubsetNotFound(Rule):
                 continue  # the host itself is missing: vs-destination-host-not-found says so
             resolution = host if host.status is Status.UNKNOWN else _no_rule(mesh, fqdn)
             message = f'subset "{dest.subset}" of host "{dest.host}": no DestinationRule for {fqdn}'
-            yield from self.unresolved(vs, path, resolution, message, mesh)
+            yield from self.unresolved(vs, path, resolution, message)
 
 
 def _no_rule(mesh, fqdn: str) -> Resolution:

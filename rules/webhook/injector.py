@@ -287,7 +287,6 @@ class InjectorWebhookServiceMissing(Rule):
                     self._resolve(mesh, namespace, name),
                     f"injection webhook {hook.name} calls Service {namespace}/{name}, "
                     "which does not exist",
-                    mesh,
                 )
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 
 import click
 
@@ -63,20 +64,7 @@ def trace(
             "no paths to read: name files or directories, or set `paths` in .meshlint.yaml"
         )
     try:
-        text, unparsed = _run(
-            options,
-            fmt,
-            target=target,
-            identity=identity,
-            from_workload=from_workload,
-            gateway=gateway,
-            method=method,
-            request_path=request_path,
-            headers=headers,
-            scheme=scheme,
-            request_principal=request_principal,
-            claims=claims,
-        )
+        text, unparsed = _run(options, fmt, SimpleNamespace(**click.get_current_context().params))
     except RequestError as error:
         raise click.UsageError(str(error)) from None
     sys.stdout.write(text)
@@ -86,21 +74,7 @@ def trace(
     sys.exit(EXIT_UNPARSED if unparsed else EXIT_OK)
 
 
-def _run(
-    options,
-    fmt: str,
-    *,
-    target: str,
-    identity: str | None,
-    from_workload: str | None,
-    gateway: str | None,
-    method: str,
-    request_path: str,
-    headers: tuple[str, ...],
-    scheme: str,
-    request_principal: str | None,
-    claims: tuple[str, ...],
-) -> tuple[str, list[str]]:
+def _run(options, fmt: str, args: SimpleNamespace) -> tuple[str, list[str]]:
     from meshlint.loader.sources import MissingPath
     from meshlint.mesh.generated import generated_resources
     from meshlint.mesh.index import Mesh
@@ -124,21 +98,21 @@ def _run(
     resources = [r for f in (*inputs.loaded, *inputs.context) for r in f.resources]
     mesh = Mesh([*resources, *generated_resources(resources)], options.settings)
     unparsed = [f.path for f in inputs.loaded if not f.parsed]
-    host, port = parse_target(target, scheme)
+    host, port = parse_target(args.target, args.scheme)
     request = Request(
         host,
         port,
-        scheme,
-        method.upper(),
-        request_path if request_path.startswith("/") else "/" + request_path,
-        {k.lower(): v for k, v in parse_pairs(headers, "--header").items()},
-        request_principal,
-        parse_pairs(claims, "--claim"),
+        args.scheme,
+        args.method.upper(),
+        args.request_path if args.request_path.startswith("/") else "/" + args.request_path,
+        {k.lower(): v for k, v in parse_pairs(args.headers, "--header").items()},
+        args.request_principal,
+        parse_pairs(args.claims, "--claim"),
     )
-    if identity:
-        source = source_of_account(mesh, *parse_identity(identity))
-    elif from_workload:
-        kind, namespace, name = parse_workload(from_workload)
+    if args.identity:
+        source = source_of_account(mesh, *parse_identity(args.identity))
+    elif args.from_workload:
+        kind, namespace, name = parse_workload(args.from_workload)
         found = [
             w
             for w in mesh.workloads.matching({}, namespace)
@@ -149,7 +123,7 @@ def _run(
         source = source_of_workload(found[0])
     else:
         source = Source(options.settings.default_namespace, None)
-    result = trace(mesh, request, source, gateway)
+    result = trace(mesh, request, source, args.gateway)
     if fmt == "json":
         return render.render_json(result), unparsed
     if fmt == "mermaid":

@@ -183,6 +183,14 @@ def test_helm_templates_and_kustomizations_get_a_clear_finding(lint_yaml):
     assert sorted(found(result)) == [("helm-template", 4, 9), ("kustomization", 1, 1)]
 
 
+def test_a_jinja_template_is_a_template_not_a_syntax_error(lint_yaml):
+    """An Ansible role's templates/ beside the manifests: `{% if %}` lines break YAML."""
+    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n{% if x %}\n  labels: {}\n"
+    result = lint_yaml("role/templates/svc.yml", text + "{% endif %}\n")
+    assert found(result) == [("helm-template", 5, 1)]
+    assert "Jinja" in result.findings[0].message
+
+
 def test_duplicate_keys_are_errors(lint_yaml):
     result = lint_yaml(
         "dup.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  name: b\n"

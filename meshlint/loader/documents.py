@@ -184,13 +184,17 @@ def _template_problem(path: str, text: str) -> InputProblem:
     offset = match.start() if match else 0
     line = text.count("\n", 0, offset)
     column = offset - (text.rfind("\n", 0, offset) + 1)
-    return InputProblem(
-        "helm-template",
-        "unrendered Helm/Go template: render it with `helm template` and pipe the output "
-        "to `meshlint lint -`",
-        path,
-        _point(line, column),
-    )
+    if match is not None and match.group().lstrip().startswith("{%"):
+        message = (
+            "unrendered Jinja template (Ansible, Salt...): lint what it renders to, piped "
+            "to `meshlint lint -`"
+        )
+    else:
+        message = (
+            "unrendered Helm/Go template: render it with `helm template` and pipe the "
+            "output to `meshlint lint -`"
+        )
+    return InputProblem("helm-template", message, path, _point(line, column))
 
 
 def _add_document(loaded: LoadedFile, document: ParsedDocument, default_namespace: str) -> None:

@@ -80,8 +80,6 @@ def lint_command(target: str, jobs: int = 0) -> list[str]:
         "100000",
         "--format",
         "json",
-        "-o",
-        os.devnull,
         target,
     ]
 

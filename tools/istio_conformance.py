@@ -91,10 +91,23 @@ def _kept(resource: Resource) -> bool:
     return not (resource.kind == "Namespace" and resource.name in IGNORED_NAMESPACES)
 
 
-def run_case(case: dict, root: Path) -> CaseResult:
+def _case_rules(case: dict) -> tuple[list, set, Counter]:
+    """The rules that stand for the case's analyzer, their IST codes, and the expected
+    multiset of ``(code, origin)``."""
     rules = [r for r in builtin_rules() if case["analyzer"] in r.equivalents.analyzers]
     codes = {r.equivalents.istio for r in rules}
     expected = Counter((e["code"], e["origin"]) for e in case["expected"] or [])
+    return rules, codes, expected
+
+
+def _tally(reports) -> Counter:
+    """``(code, origin)`` counts of ``(code, origin, message, location)`` reports, each
+    distinct report once (several rules may share an IST code)."""
+    return Counter((code, origin) for code, origin, _, _ in dict.fromkeys(reports))
+
+
+def run_case(case: dict, root: Path) -> CaseResult:
+    rules, codes, expected = _case_rules(case)
     if not rules:
         return CaseResult(case, expected, Counter(), [])
     kinds = frozenset(k for r in rules for k in r.kinds)
@@ -106,18 +119,11 @@ def run_case(case: dict, root: Path) -> CaseResult:
         resource_filter=_kept,
         clusters=_clusters(case, root),
     )
-    result = lint(options)
-    seen = set()
-    actual: Counter = Counter()
-    for finding in result.findings:
-        code = finding.rule.equivalents.istio
-        if finding.resource is None or code not in codes:
-            continue
-        identity = (code, finding.resource.ref, finding.message, finding.location)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        actual[(code, finding.resource.ref)] += 1
+    actual = _tally(
+        (f.rule.equivalents.istio, f.resource.ref, f.message, f.location)
+        for f in lint(options).findings
+        if f.resource is not None and f.rule.equivalents.istio in codes
+    )
     return CaseResult(case, expected, actual, [r.id for r in rules])
 
 
@@ -127,9 +133,7 @@ def run_case_cli(case: dict, root: Path) -> CaseResult:
 
     from meshlint.cli import cli
 
-    rules = [r for r in builtin_rules() if case["analyzer"] in r.equivalents.analyzers]
-    codes = {r.equivalents.istio for r in rules}
-    expected = Counter((e["code"], e["origin"]) for e in case["expected"] or [])
+    rules, codes, expected = _case_rules(case)
     if not rules or case.get("cluster_input_files"):
         return CaseResult(case, expected, Counter(), [])
     args = ["lint", "--no-config", "--assume-complete", "--default-namespace", ""]
@@ -140,25 +144,23 @@ def run_case_cli(case: dict, root: Path) -> CaseResult:
     if case.get("mesh_networks_file"):
         args += ["--mesh-networks", str(root / case["mesh_networks_file"])]
     args += [str(root / f) for f in case["input_files"]]
-    run = CliRunner().invoke(cli, args)
-    actual: Counter = Counter()
-    seen = set()
-    for finding in json.loads(run.stdout)["findings"]:
-        code = finding["equivalents"].get("istio")
-        resource = finding["resource"]
-        if code not in codes or resource is None:
-            continue
-        namespace = resource["namespace"]
-        ref = (
-            f"{resource['kind']} {namespace}/{resource['name']}"
-            if namespace
-            else (f"{resource['kind']} {resource['name']}")
-        )
-        identity = (code, ref, finding["message"], json.dumps(finding["location"]))
-        if identity not in seen:
-            seen.add(identity)
-            actual[(code, ref)] += 1
+    findings = json.loads(CliRunner().invoke(cli, args).stdout)["findings"]
+    actual = _tally(
+        (f["equivalents"].get("istio"), _ref(f["resource"]), f["message"], str(f["location"]))
+        for f in findings
+        if f["resource"] is not None and f["equivalents"].get("istio") in codes
+    )
     return CaseResult(case, expected, actual, [r.id for r in rules])
+
+
+def _ref(resource: dict) -> str:
+    """``Kind namespace/name`` (or ``Kind name``) of a JSON report's resource."""
+    name = (
+        f"{resource['namespace']}/{resource['name']}"
+        if resource["namespace"]
+        else (resource["name"])
+    )
+    return f"{resource['kind']} {name}"
 
 
 def _clusters(case: dict, root: Path) -> dict[str, list[str]] | None:

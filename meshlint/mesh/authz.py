@@ -8,6 +8,18 @@ from meshlint.fieldpath import Path
 from meshlint.model import Resource
 
 
+def pattern_matches(pattern: str, value: str) -> bool:
+    """Istio's string patterns (AuthorizationPolicy values, namespace lists): exact,
+    ``prefix*``, ``*suffix``, or ``*`` for any non-empty value."""
+    if pattern == "*":
+        return value != ""
+    if pattern.startswith("*"):
+        return value.endswith(pattern[1:])
+    if pattern.endswith("*"):
+        return value.startswith(pattern[:-1])
+    return value == pattern
+
+
 def operation_values(policy: Resource, field: str) -> Iterator[tuple[Path, str]]:
     """(path, value) of every ``rules[].to[].operation.<field>`` entry."""
     rules = policy.spec.get("rules")

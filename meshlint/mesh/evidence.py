@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from meshlint.mesh.generated import GATEWAY_NAME_LABEL
 from meshlint.mesh.workloads import Workload
 from meshlint.model import Resource
 
-GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
 INJECT_TEMPLATES = "inject.istio.io/templates"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from meshlint.core.suggest import hint
 from meshlint.fieldpath import Path, get
+from meshlint.mesh.authz import pattern_matches
 from meshlint.mesh.evidence import no_workloads
 from meshlint.mesh.groups import MAX_NAMED, describe
 from meshlint.mesh.index import ASSUMED_FILE, Mesh
@@ -113,17 +114,6 @@ def selector_answer(
     return (resolution, *no_match(mesh, selector, namespace, path))
 
 
-def namespace_pattern_matches(pattern: str, namespace: str) -> bool:
-    """Istio's namespace patterns: exact, ``prefix*``, ``*suffix`` or ``*``."""
-    if pattern == "*":
-        return True
-    if pattern.startswith("*"):
-        return namespace.endswith(pattern[1:])
-    if pattern.endswith("*"):
-        return namespace.startswith(pattern[:-1])
-    return namespace == pattern
-
-
 def resolve_namespace_pattern(mesh: Mesh, pattern: str) -> Resolution:
     """Whether a namespace matching ``pattern`` exists.
 
@@ -138,7 +128,7 @@ def resolve_namespace_pattern(mesh: Mesh, pattern: str) -> Resolution:
     if "*" not in pattern:
         return mesh.namespace(pattern)
     known = mesh.namespaces_seen | {mesh.settings.root_namespace}
-    matches = sorted(ns for ns in known if namespace_pattern_matches(pattern, ns))
+    matches = sorted(ns for ns in known if pattern_matches(pattern, ns))
     if matches:
         return found(matches)
     if mesh.settings.assume_complete:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from meshlint.fieldpath import Path
 from meshlint.mesh import hosts
+from meshlint.mesh.gateways import gateway_selector, selected_workloads
 from meshlint.mesh.index import ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import Workload
-from meshlint.model import Resource, as_list, string_map
+from meshlint.model import Resource, as_list
 from meshlint.trace.request import Request, RequestError
 
 SECTION_OF_PROTOCOL = {
@@ -96,8 +97,8 @@ def find_gateway(mesh: Mesh, reference: str) -> Resource:
 
 
 def gateway_workloads(mesh: Mesh, gateway: Resource) -> list[Workload]:
-    selector = string_map(gateway.spec.get("selector"))
-    return mesh.workloads.matching(selector) if selector else []
+    """The gateway pods a Gateway selects (none for a Gateway without a selector)."""
+    return selected_workloads(gateway, mesh) if gateway_selector(gateway) else []
 
 
 def listener_port(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from meshlint.mesh.authz import pattern_matches
 from meshlint.trace.tri import YES, Answer, no, unknown
 
 
@@ -65,17 +66,11 @@ def string_match(match: object, value: str | None, *, ignore_case: bool = False)
 
 
 def authz_value(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """An AuthorizationPolicy string: exact, ``prefix*``, ``*suffix`` or ``*`` (any
-    non-empty value)."""
+    """An AuthorizationPolicy string (see :func:`meshlint.mesh.authz.pattern_matches`),
+    optionally compared without case."""
     if ignore_case:
         pattern, value = pattern.lower(), value.lower()
-    if pattern == "*":
-        return value != ""
-    if pattern.startswith("*"):
-        return value.endswith(pattern[1:])
-    if pattern.endswith("*"):
-        return value.startswith(pattern[:-1])
-    return value == pattern
+    return pattern_matches(pattern, value)
 
 
 _TEMPLATE = re.compile(r"\{\*\*\}|\{\*\}")

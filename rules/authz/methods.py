@@ -5,7 +5,7 @@ import re
 from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Equivalents, Rule
-from meshlint.mesh.authz import operation_values
+from meshlint.mesh.authz import operation_values, pattern_matches
 
 #: RFC 9110 and 5789 methods, and the registered extension methods seen in practice.
 KNOWN_METHODS = frozenset(
@@ -52,14 +52,6 @@ KNOWN_METHODS = frozenset(
     }
 )
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-
-
-def pattern_matches(pattern: str, method: str) -> bool:
-    if pattern.endswith("*"):
-        return method.startswith(pattern[:-1])
-    if pattern.startswith("*"):
-        return method.endswith(pattern[1:])
-    return method == pattern
 
 
 def method_problem(value: str) -> str | None:

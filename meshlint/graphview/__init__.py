@@ -1,6 +1,7 @@
 """``meshlint graph``: the mesh as a picture of where traffic goes, with findings drawn on it.
 
-build_view (mesh + findings -> View) -> filters.select -> a renderer (mermaid, dot, html, json).
+build_view (the mesh's resource graph + findings -> View) -> filters.select -> a renderer
+(mermaid, dot, html, json).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from meshlint.engine.finding import Finding
-from meshlint.graphview.build import ViewBuilder
+from meshlint.graphview.build import project
 from meshlint.graphview.marks import mark
 from meshlint.graphview.view import View
 from meshlint.mesh.index import Mesh
@@ -16,7 +17,7 @@ from meshlint.mesh.index import Mesh
 
 def build_view(mesh: Mesh, findings: Iterable[Finding] = ()) -> View:
     """The traffic view of ``mesh`` with ``findings`` (unsuppressed ones) placed on it."""
-    view = ViewBuilder(mesh).build()
+    view = project(mesh)
     mark(view, findings)
     return view
 

@@ -233,6 +233,41 @@ def test_missing_gateway_and_host_are_drawn_where_the_references_break(tmp_path)
     )
 
 
+DELEGATION = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{uri: {prefix: /api}}]
+    delegate: {name: reviews-api}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews-api}
+spec:
+  http: [{route: [{destination: {host: reviews, subset: v1}}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: reviews}
+spec:
+  parentRefs: [{name: web}]
+  rules: [{backendRefs: [{name: reviews, port: 9080}]}]
+"""
+
+
+def test_delegates_hang_off_their_root_and_gateway_api_routes_off_their_parents(tmp_path):
+    view = view_of(tmp_path, REVIEWS, DELEGATION)
+    delegation = edge(view, "VirtualService default/front", "VirtualService default/reviews-api")
+    assert (delegation.kind, delegation.label) == ("delegates", "/api*")
+    assert ("mesh", "VirtualService default/reviews-api") not in edges(view, "binds")
+    assert ("mesh", "VirtualService default/front") in edges(view, "binds")
+    assert ("unknown Gateway default/web", "HTTPRoute default/reviews") in edges(view, "binds")
+    assert ("HTTPRoute default/reviews", "Service default/reviews") in edges(view, "routes")
+
+
 def test_policies_point_at_what_they_select_and_sidecar_egress_at_service_entries(tmp_path):
     view = view_of(tmp_path, POLICIES)
     workload = "Deployment default/ratings-v1"

@@ -11,7 +11,8 @@ from meshlint.mesh.exports import EVERYWHERE, virtual_service_targets
 from meshlint.mesh.index import ASSUMED_FILE, ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.istio_install import effective_mesh_config
 from meshlint.mesh.mtls import MtlsModel, model
-from meshlint.mesh.resolve import Resolution
+from meshlint.mesh.resolve import Resolution, Status
+from meshlint.mesh.resource_graph import resolve_delegate
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import Workload
 from meshlint.model import Resource, as_list
@@ -347,17 +348,17 @@ class Tracer(RouteActions, Arrivals):
         name = str(delegate.get("name", ""))
         namespace = str(delegate.get("namespace") or parent.namespace)
         path = ("spec", "http", choice.rule, "delegate")
-        child = self.mesh.get(ISTIO_NETWORKING, "VirtualService", namespace, name)
-        if child is None or depth >= MAX_DELEGATION:
-            evidence = self.mesh.evidence.has("VirtualService", namespace)
+        resolution = resolve_delegate(self.mesh, namespace, name)
+        if not resolution.found or depth >= MAX_DELEGATION:
             reason = f"delegate VirtualService {namespace}/{name} is not among the inputs"
-            if evidence or self.mesh.settings.assume_complete:
-                result.step("delegate", reason, parent, path)
-                result.decide(DENY, reason + " (Istio drops the route)", "404 Not Found")
-            else:
+            if resolution.status is Status.UNKNOWN:
                 result.doubt("delegate", reason, parent, path)
                 result.decide(UNKNOWN, reason)
+            else:
+                result.step("delegate", reason, parent, path)
+                result.decide(DENY, reason + " (Istio drops the route)", "404 Not Found")
             return None
+        child = resolution.targets[0]
         result.step("delegate", f"delegates to VirtualService {child.qualified_name}", parent, path)
         result.virtual_services.append(child)
         rules = [

@@ -7,6 +7,10 @@ VirtualService's first host from a sidecar in the VirtualService's namespace (it
 Gateway it is bound to when it is not bound to the mesh. Regex matches have no one
 request that matches them: the request then leaves that part at its default, and the
 trace says whether the rule still applies.
+
+A delegate VirtualService (no hosts) is reached through the first root VirtualService
+that delegates to it (a question for the resource graph): the request goes to the root's
+host, through the root's Gateway, and matches the root's rule narrowed by the delegate's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meshlint.core.nodes import PList
+from meshlint.fieldpath import get
 from meshlint.mesh.index import Mesh
+from meshlint.mesh.resource_graph import resource_graph
 from meshlint.model import Resource
 from meshlint.trace.request import Request, Source
 
@@ -43,16 +49,22 @@ def http_rule_at(vs: Resource, line: int) -> int | None:
 
 def rule_request(mesh: Mesh, vs: Resource, index: int) -> RuleRequest | None:
     """The request the ``spec.http[index]`` rule matches; None when the VirtualService
-    names no concrete host."""
-    hosts = [h for h in vs.spec.get("hosts") or () if isinstance(h, str) and "*" not in h]
+    names no concrete host (for a delegate: when no root that delegates to it does)."""
     rules = vs.spec.get("http")
-    if not hosts or not isinstance(rules, list) or not 0 <= index < len(rules):
+    if not isinstance(rules, list) or not 0 <= index < len(rules):
         return None
-    rule = rules[index] if isinstance(rules[index], dict) else {}
-    matches = rule.get("match")
-    match = matches[0] if isinstance(matches, list) and matches else {}
-    match = match if isinstance(match, dict) else {}
-    port = _port(match) or _service_port(mesh, hosts[0], vs.namespace)
+    match = _first_match(rules[index])
+    root = vs
+    if not vs.spec.get("hosts"):
+        delegation = _root(mesh, vs)
+        if delegation is None:
+            return None
+        root, root_rule = delegation
+        match = {**_first_match(root_rule), **match}
+    hosts = [h for h in root.spec.get("hosts") or () if isinstance(h, str) and "*" not in h]
+    if not hosts:
+        return None
+    port = _port(match) or _service_port(mesh, hosts[0], root.namespace)
     request = Request(host=hosts[0], port=port, path=_path(match.get("uri")))
     method = _exact(match.get("method"))
     if method:
@@ -63,8 +75,25 @@ def rule_request(mesh: Mesh, vs: Resource, index: int) -> RuleRequest | None:
         if exact is not None:
             request.headers[str(name).lower()] = exact
     namespace = match.get("sourceNamespace")
-    source = Source(namespace if isinstance(namespace, str) else vs.namespace, "default")
-    return RuleRequest(request, source, _gateway(vs, match))
+    source = Source(namespace if isinstance(namespace, str) else root.namespace, "default")
+    return RuleRequest(request, source, _gateway(root, match))
+
+
+def _first_match(rule: object) -> dict:
+    matches = rule.get("match") if isinstance(rule, dict) else None
+    match = matches[0] if isinstance(matches, list) and matches else {}
+    return match if isinstance(match, dict) else {}
+
+
+def _root(mesh: Mesh, delegate: Resource) -> tuple[Resource, dict] | None:
+    """The first root VirtualService with a concrete host whose rule delegates to
+    ``delegate``, and that rule. The delegate's match conditions narrow the root's."""
+    for root, path in resource_graph(mesh).delegating(delegate):
+        hosts = root.spec.get("hosts") or ()
+        if any(isinstance(h, str) and "*" not in h for h in hosts):
+            rule = get(root.body, path[:3])
+            return root, rule if isinstance(rule, dict) else {}
+    return None
 
 
 def _exact(value: object) -> str | None:

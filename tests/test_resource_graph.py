@@ -305,3 +305,30 @@ def test_linting_does_not_import_networkx_and_drawing_does(tmp_path):
             check=True,
         )
         assert out.stdout.strip().splitlines()[-1] == imported, command
+
+
+def test_a_policy_target_ref_points_at_its_target_or_where_it_would_be(lint_yaml):
+    mesh = lint_yaml(
+        "policy.yaml",
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: reviews}
+        spec: {ports: [{port: 9080}]}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: deny}
+        spec:
+          targetRefs:
+          - {kind: Gateway, group: gateway.networking.k8s.io, name: web}
+          - {kind: Service, group: "", name: reviews}
+          action: DENY
+          rules: [{}]
+        """,
+    ).mesh
+    policy = "AuthorizationPolicy default/deny"
+    assert edges(resource_graph(mesh).graph, policy) == [
+        ("applies", "unknown Gateway default/web", policy, ("spec", "targetRefs", 0), UNKNOWN),
+        ("applies", "Service default/reviews", policy, ("spec", "targetRefs", 1), FOUND),
+    ]

@@ -426,11 +426,15 @@ class GraphBuilder:
             self.selected(node, policy, selector_path[:2], workloads, "applies")
             return [self.resource_node(w.resource) for w in workloads]
         refs = policy.spec.get("targetRefs")
-        refs = refs if isinstance(refs, list) else [policy.spec.get("targetRef")]
-        targets = [t for t in (self._target_ref(policy, r) for r in refs) if t is not None]
-        if any(isinstance(r, dict) for r in refs):
-            for target in targets:
-                self.connect(node, target, "applies", policy, None)
+        if isinstance(refs, list):
+            refs = [(("spec", "targetRefs", i), r) for i, r in enumerate(refs)]
+        else:
+            refs = [(("spec", "targetRef"), policy.spec.get("targetRef"))]
+        if any(isinstance(r, dict) for _, r in refs):
+            for path, ref in refs:
+                target = self._target_ref(policy, ref)
+                if target is not None:
+                    self.connect(node, target[0], "applies", policy, path, target[1])
             return []
         if policy.namespace == self.mesh.settings.root_namespace:
             mesh = self.mesh_node()
@@ -440,15 +444,16 @@ class GraphBuilder:
         self.selected(node, policy, (), workloads, "applies")
         return [self.resource_node(w.resource) for w in workloads]
 
-    def _target_ref(self, policy: Resource, ref: object) -> str | None:
+    def _target_ref(self, policy: Resource, ref: object) -> tuple[str, Resolution] | None:
+        """The node a ``targetRef`` names and its resolution; None when it names no
+        kind the graph draws."""
         if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
             return None
         group, kind = str(ref.get("group") or ""), str(ref.get("kind") or "")
-        namespace = str(ref.get("namespace") or policy.namespace)
-        target = self.mesh.get(group, kind, namespace, ref["name"])
-        if target is None or target.kind not in ROLE_OF_KIND:
+        if kind not in ROLE_OF_KIND:
             return None
-        return self.resource_node(target)
+        namespace = str(ref.get("namespace") or policy.namespace)
+        return self._ref_node(group, kind, namespace, ref["name"])
 
     def sidecar_egress(self, sidecar: Resource, sources: list[str]) -> None:
         """Workloads -> the ServiceEntries their Sidecar's egress hosts name explicitly."""

@@ -46,8 +46,8 @@ def _node(node_id: str, data: dict, domain: str) -> Node:
         text = short_host(data["hosts"][0], domain)
     elif kind == "Mesh":
         text = "every sidecar"
-    elif resource is not None:
-        qualifier = get(resource.body, POLICY_QUALIFIERS.get(kind, ("-",)))
+    elif resource is not None and kind in POLICY_QUALIFIERS:
+        qualifier = get(resource.body, POLICY_QUALIFIERS[kind])
         heading = f"{kind} · {qualifier}" if isinstance(qualifier, str) else ""
     return Node(
         node_id,

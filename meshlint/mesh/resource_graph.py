@@ -159,6 +159,7 @@ class GraphBuilder:
         self.domain = mesh.settings.cluster_domain
         self.ids: dict[tuple, str] = {}
         self._seq = 0
+        self._declared: set[tuple] = set()
         self._entries: dict[tuple, list[ServiceHost]] = {}
         registry = mesh.services
         for entry in [*(e for es in registry.exact.values() for e in es), *registry.wildcards]:
@@ -268,8 +269,9 @@ class GraphBuilder:
     ) -> None:
         """Add the reference ``owner`` declares at ``path`` (once per field)."""
         key = (kind, owner.key, path)
-        if self.graph.has_edge(source, target, key):
+        if (source, target, key) in self._declared:
             return
+        self._declared.add((source, target, key))
         self.graph.add_edge(
             source,
             target,

@@ -22,7 +22,6 @@ networkx is imported only when a graph is built: linting never needs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,7 +38,7 @@ from meshlint.mesh.gatewayapi import (
 from meshlint.mesh.index import ASSUMED_FILE, ISTIO_NETWORKING, Mesh, gateway_name
 from meshlint.mesh.memo import per_mesh
 from meshlint.mesh.resolve import Resolution, Status, found
-from meshlint.mesh.routes import Destination, destinations, gateway_refs
+from meshlint.mesh.routes import Destination, delegates, destinations, gateway_refs, is_delegate
 from meshlint.mesh.services import ServiceHost
 from meshlint.mesh.workloads import WORKLOAD_KINDS, Workload, selects
 from meshlint.model import Resource, string_map
@@ -94,27 +93,11 @@ def subset_names(dr: Resource) -> list[tuple[int, str, dict[str, str]]]:
     ]
 
 
-def delegates(vs: Resource) -> Iterator[tuple[Path, str, str]]:
-    """(path, namespace, name) of each ``spec.http[].delegate`` of a VirtualService."""
-    rules = vs.spec.get("http")
-    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
-        delegate = rule.get("delegate") if isinstance(rule, dict) else None
-        if isinstance(delegate, dict) and isinstance(delegate.get("name"), str):
-            namespace = delegate.get("namespace")
-            namespace = namespace if isinstance(namespace, str) and namespace else vs.namespace
-            yield ("spec", "http", i, "delegate"), namespace, delegate["name"]
-
-
 def resolve_delegate(mesh: Mesh, namespace: str, name: str) -> Resolution:
     """The VirtualService a ``delegate`` names: found, not found when the inputs hold a
     VirtualService of its namespace (or are declared complete), unknown otherwise."""
     target = mesh.get(ISTIO_NETWORKING, "VirtualService", namespace, name)
     return resolve_in_namespace(mesh, target, "VirtualService", namespace)
-
-
-def is_delegate(vs: Resource) -> bool:
-    """A VirtualService without hosts: only the root that names it routes through it."""
-    return not vs.spec.get("hosts")
 
 
 @dataclass(frozen=True)

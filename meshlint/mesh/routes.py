@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from meshlint.fieldpath import Path
 from meshlint.mesh.memo import per_resource
 from meshlint.model import Resource
+from meshlint.validation.values import items
 from meshlint.validation.walk import enumerate_maps, route_sections
 
 
@@ -125,3 +126,19 @@ def route_lists(vs: Resource) -> Iterator[tuple[Path, list]]:
         routes = rule.get("route")
         if isinstance(routes, list):
             yield (*path, "route"), routes
+
+
+def is_delegate(vs: Resource) -> bool:
+    """A VirtualService without hosts is a delegate, included by a root's ``delegate``."""
+    return not items(vs.spec.get("hosts"))
+
+
+def delegates(vs: Resource) -> Iterator[tuple[Path, str, str]]:
+    """(path, namespace, name) of each ``spec.http[].delegate`` of a VirtualService."""
+    rules = vs.spec.get("http")
+    for i, rule in enumerate(rules if isinstance(rules, list) else ()):
+        delegate = rule.get("delegate") if isinstance(rule, dict) else None
+        if isinstance(delegate, dict) and isinstance(delegate.get("name"), str):
+            namespace = delegate.get("namespace")
+            namespace = namespace if isinstance(namespace, str) and namespace else vs.namespace
+            yield ("spec", "http", i, "delegate"), namespace, delegate["name"]

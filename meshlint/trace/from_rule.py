@@ -21,6 +21,7 @@ from meshlint.core.nodes import PList
 from meshlint.fieldpath import get
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.resource_graph import resource_graph
+from meshlint.mesh.routes import is_delegate
 from meshlint.model import Resource
 from meshlint.trace.request import Request, Source
 
@@ -55,7 +56,7 @@ def rule_request(mesh: Mesh, vs: Resource, index: int) -> RuleRequest | None:
         return None
     match = _first_match(rules[index])
     root = vs
-    if not vs.spec.get("hosts"):
+    if is_delegate(vs):
         delegation = _root(mesh, vs)
         if delegation is None:
             return None

@@ -1,14 +1,10 @@
 """The shape of VirtualService routes: what each HTTP route may combine, and delegation."""
 
 from meshlint.engine.finding import Severity
+from meshlint.mesh.routes import is_delegate
 from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.values import items
 from meshlint.validation.walk import http_routes
-
-
-def is_delegate(vs) -> bool:
-    """A VirtualService without hosts is a delegate, included by a root's ``delegate``."""
-    return not items(vs.spec.get("hosts"))
 
 
 class VSNoRoutes(SemanticRule):

@@ -1,6 +1,8 @@
 """The built-in rules' catalogue (``rules/catalog.json``): each rule's names and the
 kinds it reads, so a run selects rules and skips those whose kinds are absent without
-importing their modules. ``tools/gen_rule_catalog.py`` writes it; a test keeps it current."""
+importing their modules, and the same for the rules of the shipped policy packs (compiled
+only when one of them runs). ``tools/gen_rule_catalog.py`` writes it; a test keeps it
+current."""
 
 from __future__ import annotations
 
@@ -20,9 +22,20 @@ def catalog_path() -> Path:
 
 class LazyRule:
     """A built-in rule known by its catalogue entry: it selects and filters like the rule
-    class, and imports the rule's module on the first use of anything else."""
+    class, and imports the rule's module (or compiles its policy pack) on the first use of
+    anything else."""
 
-    __slots__ = ("_names", "_where", "id", "input_rule", "kinds", "name", "opt_in", "targets")
+    __slots__ = (
+        "_names",
+        "_where",
+        "id",
+        "input_rule",
+        "kinds",
+        "name",
+        "opt_in",
+        "pack",
+        "targets",
+    )
 
     def __init__(self, entry: dict) -> None:
         self.id: str = entry["id"]
@@ -32,7 +45,9 @@ class LazyRule:
         self.opt_in: bool = entry["opt_in"]
         self.input_rule: bool = entry["input_rule"]
         self._names: frozenset[str] = frozenset(entry["names"])
-        self._where: str = entry["class"]
+        self._where: str = entry.get("class", "")
+        #: The policy pack of a pack's rule (None for a rule class of ``meshlint.rules``).
+        self.pack: str | None = entry.get("pack")
 
     def names(self) -> set[str]:
         return set(self._names)
@@ -46,7 +61,11 @@ class LazyRule:
         return self._where.partition(":")[0]
 
     def load(self) -> type[Rule]:
-        """The rule class (imports its module)."""
+        """The rule class (imports its module, or compiles its pack)."""
+        if self.pack is not None:
+            from meshlint.config.policy_files import pack_rule
+
+            return pack_rule(self.pack, self.id)
         return getattr(importlib.import_module(self.module), self._where.partition(":")[2])
 
     def __call__(self, *args, **kwargs) -> Rule:
@@ -60,7 +79,8 @@ class LazyRule:
 
 
 def entry_of(rule: type[Rule]) -> dict:
-    """A rule's catalogue entry."""
+    """A rule's catalogue entry (a pack's rule is found by its pack instead of its class)."""
+    pack = getattr(rule, "pack", None)
     return {
         "id": rule.id,
         "name": rule.name,
@@ -69,15 +89,25 @@ def entry_of(rule: type[Rule]) -> dict:
         "targets": list(rule.targets),
         "opt_in": rule.opt_in,
         "input_rule": rule.input_rule,
-        "class": f"{rule.__module__}:{rule.__qualname__}",
+        **({"pack": pack} if pack else {"class": f"{rule.__module__}:{rule.__qualname__}"}),
     }
+
+
+@cache
+def _catalog() -> dict:
+    return json.loads(catalog_path().read_text(encoding="utf-8"))
 
 
 @cache
 def lazy_rules() -> tuple[LazyRule, ...]:
     """Every built-in rule of the catalogue, by id."""
-    entries = json.loads(catalog_path().read_text(encoding="utf-8"))["rules"]
-    return tuple(LazyRule(entry) for entry in entries)
+    return tuple(LazyRule(entry) for entry in _catalog()["rules"])
+
+
+@cache
+def lazy_pack_rules() -> tuple[LazyRule, ...]:
+    """Every rule of the shipped policy packs, by pack then as the pack lists them."""
+    return tuple(LazyRule(entry) for entry in _catalog()["packs"])
 
 
 def reads_any(rule, linted_kinds: set[str]) -> bool:

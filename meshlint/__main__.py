@@ -1,3 +1,3 @@
-from meshlint.cli import program
+from meshlint.entry import main
 
-program()
+main()

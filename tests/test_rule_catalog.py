@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from meshlint.config.pack_catalog import lazy_pack_rules
 from meshlint.config.policy_files import pack_rules
-from meshlint.engine.catalog import lazy_pack_rules, lazy_rules, reads_any
+from meshlint.engine.catalog import lazy_rules, reads_any
 from meshlint.engine.docs import examples
 from meshlint.engine.registry import builtin_rules, discover_builtin_rules
 from meshlint.pipeline.lint import LintOptions, lint

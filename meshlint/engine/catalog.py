@@ -22,8 +22,7 @@ def catalog_path() -> Path:
 
 class LazyRule:
     """A built-in rule known by its catalogue entry: it selects and filters like the rule
-    class, and imports the rule's module (or compiles its policy pack) on the first use of
-    anything else."""
+    class, and imports the rule's module on the first use of anything else."""
 
     __slots__ = (
         "_names",
@@ -61,11 +60,7 @@ class LazyRule:
         return self._where.partition(":")[0]
 
     def load(self) -> type[Rule]:
-        """The rule class (imports its module, or compiles its pack)."""
-        if self.pack is not None:
-            from meshlint.config.policy_files import pack_rule
-
-            return pack_rule(self.pack, self.id)
+        """The rule class (imports its module)."""
         return getattr(importlib.import_module(self.module), self._where.partition(":")[2])
 
     def __call__(self, *args, **kwargs) -> Rule:
@@ -98,16 +93,15 @@ def _catalog() -> dict:
     return json.loads(catalog_path().read_text(encoding="utf-8"))
 
 
+def catalog_entries(section: str) -> list[dict]:
+    """The entries of one section of the catalogue: ``rules`` or ``packs``."""
+    return _catalog()[section]
+
+
 @cache
 def lazy_rules() -> tuple[LazyRule, ...]:
     """Every built-in rule of the catalogue, by id."""
-    return tuple(LazyRule(entry) for entry in _catalog()["rules"])
-
-
-@cache
-def lazy_pack_rules() -> tuple[LazyRule, ...]:
-    """Every rule of the shipped policy packs, by pack then as the pack lists them."""
-    return tuple(LazyRule(entry) for entry in _catalog()["packs"])
+    return tuple(LazyRule(entry) for entry in catalog_entries("rules"))
 
 
 def reads_any(rule, linted_kinds: set[str]) -> bool:

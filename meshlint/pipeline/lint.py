@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from meshlint.engine.catalog import lazy_pack_rules, reads_any
+from meshlint.config.pack_catalog import lazy_pack_rules
+from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
 from meshlint.engine.registry import input_rule, known_rules, plugin_problems
 from meshlint.engine.rule import Rule

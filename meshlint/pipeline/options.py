@@ -8,8 +8,8 @@ from datetime import date
 
 from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.layers import Config, MeshKeys
+from meshlint.config.pack_catalog import lazy_pack_rules
 from meshlint.core.suggest import hint
-from meshlint.engine.catalog import lazy_pack_rules
 from meshlint.engine.finding import Severity
 from meshlint.engine.registry import known_rules
 from meshlint.engine.rule import Rule

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from meshlint.config.pack_catalog import lazy_pack_rules
+from meshlint.config.policy_files import pack_rules
 from meshlint.engine.catalog import lazy_rules, reads_any
 from meshlint.engine.docs import examples
 from meshlint.engine.registry import builtin_rules, discover_builtin_rules
@@ -81,3 +83,11 @@ def test_rules_report_only_on_the_kinds_they_read(tmp_path, name, text):
         if rule.input_rule or resource is None or not checked:
             continue
         assert resource.kind in checked, f"{rule.id} reported on a {resource.kind}"
+
+
+def test_pack_entries_select_and_filter_like_the_compiled_policies():
+    for lazy, rule in zip(lazy_pack_rules(), pack_rules(), strict=True):
+        assert (lazy.id, lazy.name, lazy.names()) == (rule.id, rule.name, rule.names())
+        assert (lazy.kinds, lazy.checked_kinds()) == (rule.kinds, rule.checked_kinds())
+        assert (lazy.opt_in, lazy.input_rule, lazy.pack) == (True, False, rule.pack)
+        assert lazy.load() is rule and lazy.source == rule.source

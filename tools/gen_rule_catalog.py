@@ -1,5 +1,6 @@
 """Generate ``rules/catalog.json``: every built-in rule's names, the kinds it reads, and
-where its class lives, so a run imports only the rules it needs.
+where its class lives (or, for the shipped policy packs' rules, their pack), so a run
+imports only the rules it needs.
 
 Usage: ``python tools/gen_rule_catalog.py``, or ``--check`` to fail when the catalogue is
 out of date (tests/test_rule_catalog.py runs it).
@@ -11,6 +12,7 @@ import argparse
 import json
 import sys
 
+from meshlint.config.policy_files import pack_rules
 from meshlint.engine.catalog import catalog_path, entry_of
 from meshlint.engine.registry import discover_builtin_rules
 
@@ -22,6 +24,7 @@ def catalog_text() -> str:
     catalog = {
         "generated_by": REGENERATE,
         "rules": [entry_of(rule) for rule in discover_builtin_rules()],
+        "packs": [entry_of(rule) for rule in pack_rules()],
     }
     return json.dumps(catalog, indent=1) + "\n"
 

@@ -4,24 +4,47 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from meshlint.cel import CelError, Expression, compile_expression
 from meshlint.schemastore import schema_for
+
+if TYPE_CHECKING:
+    from meshlint.cel import Expression
 
 Schema = dict[str, Any]
 _BRANCHES = ("allOf", "anyOf", "oneOf")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ValidationRule:
-    """One ``x-kubernetes-validations`` entry of a schema node, with its compiled rule."""
+    """One ``x-kubernetes-validations`` entry of a schema node. Its rule is compiled when
+    first evaluated, so a document that reaches no rule never loads the CEL interpreter."""
 
     rule: str
-    expression: Expression
     message: str = ""
     message_expression: str = ""
     field_path: str = ""
+    _compiled: tuple[Expression | None] | tuple[()] = field(
+        default=(), init=False, repr=False, compare=False
+    )
+
+    @property
+    def expression(self) -> Expression | None:
+        """The compiled rule as evaluated on a create: None for a transition rule (one that
+        reads ``oldSelf``) and for a rule meshlint cannot compile."""
+        if not self._compiled:
+            self._compiled = (_compiled(self.rule),)
+        return self._compiled[0]
+
+
+def _compiled(rule: str) -> Expression | None:
+    from meshlint.cel import CelError, compile_expression
+
+    try:
+        expression = compile_expression(rule)
+    except CelError:
+        return None
+    return None if "oldSelf" in expression.variables else expression
 
 
 @dataclass(eq=False, slots=True)
@@ -127,26 +150,16 @@ class _Compiler:
             node.values = self.node(additional)
         if isinstance(schema.get("items"), dict):
             node.items = self.node(schema["items"])
-        rules = (_rule(entry) for entry in schema.get("x-kubernetes-validations", ()))
-        node.rules = tuple(rule for rule in rules if rule is not None)
+        node.rules = tuple(_rule(entry) for entry in schema.get("x-kubernetes-validations", ()))
         node.max_size = schema.get("maxItems", schema.get("maxProperties"))
         node.list_type = schema.get("x-kubernetes-list-type", "")
         node.map_keys = tuple(schema.get("x-kubernetes-list-map-keys", ()))
         return node
 
 
-def _rule(entry: Schema) -> ValidationRule | None:
-    """The rule as evaluated on a create: None for a transition rule (one that reads
-    ``oldSelf``) and for a rule meshlint cannot compile."""
-    try:
-        expression = compile_expression(entry["rule"])
-    except CelError:
-        return None
-    if "oldSelf" in expression.variables:
-        return None
+def _rule(entry: Schema) -> ValidationRule:
     return ValidationRule(
         rule=entry["rule"],
-        expression=expression,
         message=entry.get("message", ""),
         message_expression=entry.get("messageExpression", ""),
         field_path=entry.get("fieldPath", ""),

@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meshlint.apiserver.plan import SchemaNode, ValidationRule
 from meshlint.apiserver.problems import Problem
-from meshlint.cel import CelError, Scope, compile_expression
 from meshlint.fieldpath import Path
+
+if TYPE_CHECKING:
+    from meshlint.cel import Scope
 
 _FIELD_PATH = re.compile(r"\.([A-Za-z_][\w-]*)|\['([^']*)'\]")
 #: The API server's cost limits (``k8s.io/apiserver`` celconfig): one rule evaluation, and
@@ -124,14 +126,17 @@ def _bound_value(value: Any, rules: tuple[ValidationRule, ...]) -> Any:
 def _check_node(
     node: SchemaNode, value: Any, scope: Scope, path: Path, budget: Budget
 ) -> Iterator[Problem]:
-    if budget.spent:
+    from meshlint.cel import CelError
+
+    rules = tuple(rule for rule in node.rules if rule.expression is not None)
+    if budget.spent or not rules:
         return
-    bound = _bound_value(value, node.rules)
+    bound = _bound_value(value, rules)
     try:
         scope.bind("self", bound)
     except CelError:
         return
-    for rule in node.rules:
+    for rule in rules:
         cost = _cost(rule, bound)
         if cost > PER_CALL_LIMIT or cost > budget.remaining:
             yield _skipped(path, rule, cost, budget)
@@ -169,6 +174,8 @@ def _describe(rule: ValidationRule) -> str:
 
 
 def _message(rule: ValidationRule, scope: Scope) -> str:
+    from meshlint.cel import CelError, compile_expression
+
     if rule.message_expression:
         try:
             text = compile_expression(rule.message_expression).evaluate(scope)

@@ -6,14 +6,11 @@ import functools
 import importlib
 import importlib.machinery
 import importlib.util
-import logging
 import re
 import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-from meshlint.cel.library import FUNCTIONS, VARIABLES
 
 #: Functions and macros of the CEL core that the interpreter provides itself.
 BUILTINS = frozenset(
@@ -40,7 +37,16 @@ BUILTINS = frozenset(
         "uint",
     }
 )
-_KNOWN = BUILTINS | FUNCTIONS.keys()
+
+
+@functools.cache
+def _known() -> frozenset[str]:
+    """Every function an expression may call (the library is imported on first use)."""
+    from meshlint.cel.library import FUNCTIONS
+
+    return BUILTINS | FUNCTIONS.keys()
+
+
 #: Kubernetes escapes property names that are CEL keywords as ``__keyword__``; the
 #: interpreter reads these keywords as plain identifiers after a dot.
 _KEYWORD_ESCAPE = re.compile(
@@ -84,6 +90,8 @@ def _interpreter() -> ModuleType:
     is loaded directly when its file is where the package keeps it. The interpreter logs a
     warning for every failing Python function; meshlint reports those failures itself.
     """
+    import logging
+
     log = logging.getLogger("cel")
     log.addHandler(logging.NullHandler())
     log.propagate = False
@@ -117,11 +125,20 @@ class Scope:
     """The variables an evaluation sees: the library's, plus those bound with :meth:`bind`.
 
     Binding converts the value once; every expression evaluated until the next binding
-    reuses it. A scope is not thread-safe.
+    reuses it. A scope is not thread-safe. The interpreter is loaded on the first binding,
+    so a scope that evaluates nothing costs nothing.
     """
 
     def __init__(self) -> None:
-        self._context = interpreter().Context(variables=dict(VARIABLES), functions=FUNCTIONS)
+        self._made = None
+
+    @property
+    def _context(self):
+        if self._made is None:
+            from meshlint.cel.library import FUNCTIONS, VARIABLES
+
+            self._made = interpreter().Context(variables=dict(VARIABLES), functions=FUNCTIONS)
+        return self._made
 
     def bind(self, name: str, value: Any) -> None:
         """Set variable ``name``; raises CelError for values CEL cannot represent."""
@@ -147,7 +164,7 @@ class Expression:
         self.selected = _selected_fields(source)
         self._fields: dict[str, frozenset[str] | None] = {}
         unknown = sorted(
-            name for name in self._program.functions() if name[0].isalpha() and name not in _KNOWN
+            name for name in self._program.functions() if name[0].isalpha() and name not in _known()
         )
         if unknown:
             raise CelError(f"uses unsupported functions: {', '.join(unknown)}", supported=False)
@@ -208,7 +225,7 @@ def _evaluation_error(error: Exception) -> CelError:
     undefined = _UNDEFINED.match(text)
     if undefined:
         name = undefined.group(1)
-        if name in _KNOWN:
+        if name in _known():
             return CelError("no such overload")
         return CelError(f"undeclared reference to '{name}'", supported=False)
     failed = _FUNCTION_ERROR.match(text)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import NoReturn
 
 import click
 
 from meshlint import __version__
 from meshlint.cli.exit_codes import EXIT_INTERNAL, EXIT_OK
+from meshlint.cli.quick_exit import exit_now
+from meshlint.gc_pause import gc_paused
 
 #: Each command and where it lives: a command's module is imported only when it runs
 #: (or when help lists it), so ``meshlint lint`` does not pay for the others.
@@ -35,7 +38,8 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module, _, attribute = COMMANDS[cmd_name].partition(":")
-        return getattr(importlib.import_module(module), attribute)
+        with gc_paused():  # a command imports hundreds of long-lived objects: no use collecting
+            return getattr(importlib.import_module(module), attribute)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""
@@ -68,3 +72,19 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_INTERNAL)
+
+
+def program() -> NoReturn:
+    """The ``meshlint`` program (its console script and ``python -m meshlint``):
+    :func:`main`, then an exit without the interpreter's teardown."""
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    else:
+        code = EXIT_OK
+    if code is None:
+        code = EXIT_OK
+    if not isinstance(code, int):
+        raise SystemExit(code)
+    exit_now(code)

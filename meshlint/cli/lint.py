@@ -9,7 +9,6 @@ import time
 import click
 
 from meshlint.cli.exit_codes import THRESHOLDS, exit_code
-from meshlint.cli.helm_run import RenderedCharts, render_charts
 from meshlint.cli.output import (
     ReportingCommand,
     output_options,
@@ -81,7 +80,7 @@ def lint(
     options, failure_threshold = run.options, run.failure_threshold
     options.jobs = jobs or default_jobs()
     _warn_unused_excludes(options)
-    charts = render_charts(options) if run.config.helm else RenderedCharts()
+    charts = _helm_charts(options) if run.config.helm else None
     status = Status(wanted(kw["quiet"]))
     try:
         if status.enabled:
@@ -91,13 +90,15 @@ def lint(
         if status.enabled:
             status.show(_reading_done(inputs, time.monotonic() - started))
         result = analyze(inputs, options)
-        charts.map_back(result)
+        if charts is not None:
+            charts.map_back(result)
         result = scope.apply(result)
     except MissingPath as missing:
         raise click.UsageError(f"path does not exist: {missing}") from None
     finally:
         status.done()
-        charts.cleanup()
+        if charts is not None:
+            charts.cleanup()
     if not result.files:
         warn(f"no manifests found in {' '.join(options.paths)}")
     if verbose:
@@ -111,6 +112,14 @@ def lint(
         overrides=options.severity_overrides,
     )
     sys.exit(exit_code(result.findings, result.unparsed, failure_threshold))
+
+
+def _helm_charts(options):
+    """The charts among the paths, rendered (``--helm``; helm's machinery is imported
+    only then)."""
+    from meshlint.cli.helm_run import render_charts
+
+    return render_charts(options)
 
 
 def _warn_unused_excludes(options) -> None:

@@ -274,14 +274,16 @@ class CannotWrite(click.ClickException):
 
 def refuse_unsafe_outputs(*paths: str | None) -> None:
     """Exit 2 before any work when a file the command will write must not be written."""
+    files = [path for path in paths if path and path != STDOUT]
+    if not files:
+        return
     from meshlint.fs.write import RefusedWrite, check_destination
 
-    for path in paths:
-        if path and path != STDOUT:
-            try:
-                check_destination(path)
-            except RefusedWrite as refused:
-                raise CannotWrite(f"not writing {refused.path}: {refused.reason}") from None
+    for path in files:
+        try:
+            check_destination(path)
+        except RefusedWrite as refused:
+            raise CannotWrite(f"not writing {refused.path}: {refused.reason}") from None
 
 
 def write_text_file(path: str, text: str) -> None:

@@ -86,9 +86,15 @@ def _packs() -> dict[str, tuple[type[PolicyRule], ...]]:
 
 def pack_names() -> list[str]:
     """The policy packs shipped with meshlint (the values ``--profile`` accepts)."""
-    return list(_packs())
+    files = sorted(e.name for e in _pack_folder().iterdir() if e.name.endswith(".yaml"))
+    return [name.removesuffix(".yaml") for name in files]
 
 
 def pack_rules() -> tuple[type[PolicyRule], ...]:
     """Every rule of every shipped pack (opt-in)."""
     return tuple(rule for rules in _packs().values() for rule in rules)
+
+
+def pack_rule(pack: str, rule_id: str) -> type[PolicyRule]:
+    """The rule ``rule_id`` of the shipped pack ``pack``."""
+    return next(rule for rule in _packs()[pack] if rule.id == rule_id)

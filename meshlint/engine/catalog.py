@@ -1,6 +1,8 @@
 """The built-in rules' catalogue (``rules/catalog.json``): each rule's names and the
 kinds it reads, so a run selects rules and skips those whose kinds are absent without
-importing their modules. ``tools/gen_rule_catalog.py`` writes it; a test keeps it current."""
+importing their modules, and the same for the rules of the shipped policy packs (compiled
+only when one of them runs). ``tools/gen_rule_catalog.py`` writes it; a test keeps it
+current."""
 
 from __future__ import annotations
 
@@ -22,7 +24,17 @@ class LazyRule:
     """A built-in rule known by its catalogue entry: it selects and filters like the rule
     class, and imports the rule's module on the first use of anything else."""
 
-    __slots__ = ("_names", "_where", "id", "input_rule", "kinds", "name", "opt_in", "targets")
+    __slots__ = (
+        "_names",
+        "_where",
+        "id",
+        "input_rule",
+        "kinds",
+        "name",
+        "opt_in",
+        "pack",
+        "targets",
+    )
 
     def __init__(self, entry: dict) -> None:
         self.id: str = entry["id"]
@@ -32,7 +44,9 @@ class LazyRule:
         self.opt_in: bool = entry["opt_in"]
         self.input_rule: bool = entry["input_rule"]
         self._names: frozenset[str] = frozenset(entry["names"])
-        self._where: str = entry["class"]
+        self._where: str = entry.get("class", "")
+        #: The policy pack of a pack's rule (None for a rule class of ``meshlint.rules``).
+        self.pack: str | None = entry.get("pack")
 
     def names(self) -> set[str]:
         return set(self._names)
@@ -60,7 +74,8 @@ class LazyRule:
 
 
 def entry_of(rule: type[Rule]) -> dict:
-    """A rule's catalogue entry."""
+    """A rule's catalogue entry (a pack's rule is found by its pack instead of its class)."""
+    pack = getattr(rule, "pack", None)
     return {
         "id": rule.id,
         "name": rule.name,
@@ -69,15 +84,24 @@ def entry_of(rule: type[Rule]) -> dict:
         "targets": list(rule.targets),
         "opt_in": rule.opt_in,
         "input_rule": rule.input_rule,
-        "class": f"{rule.__module__}:{rule.__qualname__}",
+        **({"pack": pack} if pack else {"class": f"{rule.__module__}:{rule.__qualname__}"}),
     }
+
+
+@cache
+def _catalog() -> dict:
+    return json.loads(catalog_path().read_text(encoding="utf-8"))
+
+
+def catalog_entries(section: str) -> list[dict]:
+    """The entries of one section of the catalogue: ``rules`` or ``packs``."""
+    return _catalog()[section]
 
 
 @cache
 def lazy_rules() -> tuple[LazyRule, ...]:
     """Every built-in rule of the catalogue, by id."""
-    entries = json.loads(catalog_path().read_text(encoding="utf-8"))["rules"]
-    return tuple(LazyRule(entry) for entry in entries)
+    return tuple(LazyRule(entry) for entry in catalog_entries("rules"))
 
 
 def reads_any(rule, linted_kinds: set[str]) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -34,6 +33,8 @@ def _subclasses(module) -> list[type[Rule]]:
 def discover_builtin_rules() -> tuple[type[Rule], ...]:
     """Every Rule subclass in the ``meshlint.rules`` package, sorted by id. Ids and slugs
     must be unique."""
+    import pkgutil  # here: a run reads the catalogue instead
+
     package = importlib.import_module("meshlint.rules")
     found: list[type[Rule]] = []
     for info in pkgutil.walk_packages(package.__path__, "meshlint.rules."):

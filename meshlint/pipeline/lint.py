@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from meshlint.config.policy_files import pack_rules
+from meshlint.config.pack_catalog import lazy_pack_rules
 from meshlint.engine.catalog import reads_any
 from meshlint.engine.finding import Finding, Severity
 from meshlint.engine.registry import input_rule, known_rules, plugin_problems
@@ -227,7 +227,7 @@ def analyze(
     resources += generated_resources(resources)
     previous = increment.previous if increment is not None else None
     mesh = Mesh(resources, options.settings, previous=previous.mesh if previous else None)
-    known = known_rules(options.extra_rules, pack_rules())
+    known = known_rules(options.extra_rules, lazy_pack_rules())
     rules = select_rules(known, options.select, options.ignore, options.enable)
     present = {r.kind for r in resources if r.linted} | options.settings.linted_kinds
     active = _instantiate(

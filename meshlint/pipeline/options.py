@@ -8,6 +8,7 @@ from datetime import date
 
 from meshlint.config.errors import ConfigError, ConfigProblem
 from meshlint.config.layers import Config, MeshKeys
+from meshlint.config.pack_catalog import lazy_pack_rules
 from meshlint.core.suggest import hint
 from meshlint.engine.finding import Severity
 from meshlint.engine.registry import known_rules
@@ -86,12 +87,12 @@ def mesh_settings(keys: MeshKeys) -> MeshSettings:
 def configured_policies(config: Config) -> list[type[Rule]]:
     """The config's policies and those of its policy files; raises ConfigError when one
     takes a name already in use."""
-    from meshlint.config.policy_files import load_policy_file, pack_rules
-
     policies = list(config.policies)
-    for file in config.policy_files:
-        policies.extend(load_policy_file(file))
-    taken = {n: "built-in" for r in known_rules(packs=pack_rules()) for n in (r.id, r.name)}
+    if config.policy_files:
+        from meshlint.config.policy_files import load_policy_file
+
+        policies.extend(p for file in config.policy_files for p in load_policy_file(file))
+    taken = {n: "built-in" for r in known_rules(packs=lazy_pack_rules()) for n in (r.id, r.name)}
     for rule in policies:
         for name in {rule.id, rule.name}:
             if name in taken:
@@ -105,6 +106,8 @@ def configured_policies(config: Config) -> list[type[Rule]]:
 
 
 def _profiles(config: Config) -> list[str]:
+    if not config.profile:
+        return []
     from meshlint.config.policy_files import pack_names
 
     packs = pack_names()
@@ -181,10 +184,8 @@ def lint_options(config: Config, paths: list[str]) -> LintOptions:
     Raises ConfigError for settings that cannot be honoured, and for rule names that
     select no rule.
     """
-    from meshlint.config.policy_files import pack_rules
-
     policies = configured_policies(config)
-    known = known_rules(policies, pack_rules())
+    known = known_rules(policies, lazy_pack_rules())
     unknown = _unknown_names(config, known)
     if unknown:
         raise ConfigError(unknown)

@@ -13,7 +13,6 @@ in silence.
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -164,6 +163,8 @@ def _checked(mesh: Mesh, rules: list[Rule], scope, should_stop=None) -> list[Fin
 
 def _fork(work: Callable[[], list]) -> tuple[int, int]:
     """A child process that pickles ``work()`` into a pipe and exits: (pid, read end)."""
+    import pickle  # here, not at the top: a one-process run never needs it
+
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid:
@@ -185,6 +186,8 @@ def _receive(
 ) -> tuple[list, None] | tuple[None, str]:
     """What the child sent, converted; or None and how the child failed. Unpickled as it
     arrives, so the parent never holds the whole pickle beside what it becomes."""
+    import pickle
+
     received: list | None
     try:
         with os.fdopen(pipe, "rb") as stream:

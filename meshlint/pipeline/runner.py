@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Iterable
 
 from meshlint.core.nodes import Span
@@ -15,6 +14,8 @@ from meshlint.model import Resource
 
 
 def _crash(rule: Rule, resource: Resource | None, error: Exception) -> Finding:
+    import traceback  # only when a rule crashes
+
     frame = traceback.extract_tb(error.__traceback__)[-1]
     where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
     return Finding(

@@ -56,7 +56,7 @@ typedef struct {
     yaml_parser_t parser;
     long max_depth, max_documents;
     Py_ssize_t max_expanded, key_budget;
-    PyObject *docs, *issues, *anchors_by_name;
+    PyObject *docs, *issues, *anchors_by_name, *keys; /* keys: one object per distinct key */
     PyObject **lines;
     size_t n_lines;
     anchor_t *anchors;
@@ -99,6 +99,7 @@ static PyObject *make_span(parser_t *p, yaml_mark_t s, yaml_mark_t e) {
         Py_DECREF(t);
         return NULL;
     }
+    PyObject_GC_UnTrack(t); /* ints only: never in a cycle, and the dicts holding it stay untracked */
     return t;
 }
 
@@ -306,6 +307,9 @@ static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, a
                     Py_SETREF(value, Py_NewRef(info->raw));
                 }
             }
+            PyObject *shared = PyDict_SetDefault(p->keys, value, value);
+            if (!shared) goto fail;
+            Py_SETREF(value, Py_NewRef(shared));
             int dup = PyDict_Contains(f->obj, value);
             if (dup < 0 || (dup && add_issue(p, "duplicate", value, span, 1) < 0)) goto fail;
             f->key = value;
@@ -345,24 +349,44 @@ done:
     return rc;
 }
 
+/* Whether `s` has a character that no YAML 1.1 number or timestamp, and no number of Go's
+ * YAML, can hold: then PyYAML and Kubernetes both read it as text. */
+static int never_a_number(const char *s, size_t n) {
+    static const char numeric[] = "0123456789abcdefABCDEFxXoOtTzZiInN._:+- \t";
+    for (size_t i = 0; i < n; i++) {
+        if (!memchr(numeric, s[i], sizeof(numeric) - 1)) return 1;
+    }
+    return 0;
+}
+
+static int is_word(const char *s, size_t n, const char *const *words) {
+    for (; *words; words++) {
+        if (strlen(*words) == n && !memcmp(s, *words, n)) return 1;
+    }
+    return 0;
+}
+
+/* Plain words starting with y, n or o that a resolver or Kubernetes reads as no string. */
+static const char *const SPECIAL_WORDS[] = {
+    "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON",
+    "off", "Off", "OFF", "null", "Null", "NULL", NULL,
+};
+
 /* The value of an untagged plain scalar when it needs no Python: NULL otherwise. */
 static PyObject *plain_fast(const char *s, size_t n, int *merge) {
     char c = n ? s[0] : 0;
     if (n == 0) Py_RETURN_NONE;
-    if (c >= '0' && c <= '9') {
-        if (n <= 18 && (c != '0' || n == 1)) {
-            long long v = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9') return NULL;
-                v = v * 10 + (s[i] - '0');
-            }
-            return PyLong_FromLongLong(v);
-        }
-        return NULL;
+    if (c >= '0' && c <= '9' && n <= 18 && (c != '0' || n == 1)) {
+        long long v = 0;
+        size_t i = 0;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) v = v * 10 + (s[i] - '0');
+        if (i == n) return PyLong_FromLongLong(v);
     }
-    if (strchr("+-.yYnNoO", c)) {
-        if (c != '+' && c != '-' && c != '.' && n > 5) return PyUnicode_DecodeUTF8(s, n, "strict");
-        return NULL;
+    if (strchr("0123456789+-.", c)) {
+        return never_a_number(s, n) ? PyUnicode_DecodeUTF8(s, n, "strict") : NULL;
+    }
+    if (strchr("yYnNoO", c)) {
+        return is_word(s, n, SPECIAL_WORDS) ? NULL : PyUnicode_DecodeUTF8(s, n, "strict");
     }
     if (n == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4)))
         Py_RETURN_TRUE;
@@ -761,7 +785,8 @@ static PyObject *fastyaml_parse(PyObject *self, PyObject *args) {
     p.docs = PyList_New(0);
     p.issues = PyList_New(0);
     p.anchors_by_name = PyDict_New();
-    if (!p.docs || !p.issues || !p.anchors_by_name) goto done;
+    p.keys = PyDict_New();
+    if (!p.docs || !p.issues || !p.anchors_by_name || !p.keys) goto done;
     if (!yaml_parser_initialize(&p.parser)) {
         PyErr_NoMemory();
         goto done;
@@ -781,6 +806,7 @@ done:
     Py_XDECREF(p.docs);
     Py_XDECREF(p.issues);
     Py_XDECREF(p.anchors_by_name);
+    Py_XDECREF(p.keys);
     Py_DECREF(data);
     return result;
 }

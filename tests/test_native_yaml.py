@@ -21,9 +21,9 @@ from meshlint.loader.yaml_reader import (
     Limits,
     ParseResult,
     _native_reader,
-    parse_text,
     parse_text_python,
 )
+from meshlint.time_limit import TimeLimit, time_limit
 
 from fuzz_inputs import ALIASED_KEYS, MUTATIONS, mutate
 
@@ -156,18 +156,17 @@ def nested(depth: int, flow: bool) -> str:
     return "a:\n" + "".join("  " * i + "b:\n" for i in range(1, depth))
 
 
-@pytest.mark.parametrize("depth", [399, 400, 401, 402, 600, 999])
+@pytest.mark.parametrize("depth", [399, 400, 401, 402, 600, 999, 1000, 1001, 1500])
 @pytest.mark.parametrize("flow", [True, False])
-def test_nesting_reads_the_same_up_to_libyaml_limit(depth, flow):
+def test_nesting_reads_the_same(depth, flow):
     text = f"ok: 1\n---\n{nested(depth, flow)}---\nafter: yes\n"
     assert_same_reading(text)
 
 
-def test_nesting_past_libyaml_limit_is_reported_not_crashed():
-    """Past 1000 levels both libyaml builds stop with a syntax issue (their wording differs)."""
-    result = parse_text("ok: 1\n---\n" + "[" * 200_000 + "]" * 200_000)
-    assert [d.root for d in result.documents] == [{"ok": 1}]
-    assert [i.kind for i in result.issues] == ["syntax"]
+def test_nesting_past_libyaml_limit_stops_the_file_at_the_same_place():
+    assert_same_reading("ok: 1\n---\n" + "[" * 200_000 + "]" * 200_000)
+    assert_same_reading("- " * 1200 + "x\n")
+    assert_same_reading("[" * 995 + "{" * 10 + "}" * 10 + "]" * 995)
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3])
@@ -199,6 +198,13 @@ def test_invalid_text_raises_as_the_python_reader_does():
         parse_text_python("a: \udc80\n")
     with pytest.raises(UnicodeEncodeError):
         parse_native("a: \udc80\n")
+
+
+def test_a_time_limit_interrupts_a_long_parse():
+    text = "- [1, 2, 3]\n" * 400_000
+    with pytest.raises(TimeLimit), time_limit(0.01):
+        parse_native(text)
+    assert_same_reading("- [1, 2, 3]\n" * 3)
 
 
 def test_native_containers_pickle_with_their_spans():

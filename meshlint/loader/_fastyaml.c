@@ -730,7 +730,9 @@ static int syntax_error(parser_t *p, int *fallback) {
 
 static int run(parser_t *p, int *fallback) {
     yaml_event_t ev;
-    for (;;) {
+    for (unsigned long count = 1;; count++) {
+        /* a time limit (SIGALRM) or Ctrl-C interrupts a long parse */
+        if (count % 4096 == 0 && PyErr_CheckSignals() < 0) return -1;
         if (!yaml_parser_parse(&p->parser, &ev)) return syntax_error(p, fallback);
         int rc = 0, stop = 0;
         switch (ev.type) {

@@ -608,6 +608,9 @@ yaml_parser_remove_simple_key(yaml_parser_t *parser);
 static int
 yaml_parser_increase_flow_level(yaml_parser_t *parser);
 
+/* meshlint: the nesting cap of parser.c, also enforced while scanning. */
+extern int MAX_NESTING_LEVEL;
+
 static int
 yaml_parser_decrease_flow_level(yaml_parser_t *parser);
 
@@ -1177,6 +1180,13 @@ yaml_parser_increase_flow_level(yaml_parser_t *parser)
 
     parser->flow_level++;
 
+    /* meshlint: flow and block levels together stay within MAX_NESTING_LEVEL. */
+    if (parser->flow_level + (parser->indents.top - parser->indents.start)
+            > MAX_NESTING_LEVEL) {
+        return yaml_parser_set_scanner_error(parser, "while increasing flow level",
+                parser->mark, "exceeded maximum nesting depth");
+    }
+
     return 1;
 }
 
@@ -1222,6 +1232,13 @@ yaml_parser_roll_indent(yaml_parser_t *parser, ptrdiff_t column,
 
         if (!PUSH(parser, parser->indents, parser->indent))
             return 0;
+
+        /* meshlint: block levels stay below MAX_NESTING_LEVEL. */
+        if (parser->indents.top - parser->indents.start
+                >= MAX_NESTING_LEVEL - parser->flow_level) {
+            return yaml_parser_set_scanner_error(parser, "while increasing block level",
+                    parser->mark, "exceeded maximum nesting depth");
+        }
 
         if (column > INT_MAX) {
             parser->error = YAML_MEMORY_ERROR;

@@ -121,6 +121,7 @@ EDGE_CASES = {
     "y: TRUE\nz: =\n'': ''\n? \n",
     "tags": "a: !!str 123\nb: !!int '7'\nc: !custom {x: 1}\nd: ! yes\ne: !!float 1\n"
     "f: !!null ''\ng: !!bool 'on'\nh: !!binary aGk=\ni: !!timestamp 2001-12-14\n",
+    "empty tagged scalars": "a: !!int\nb: !!float ''\nc: !!bool\nd: !!int +\ne: !!null x\n",
     "keys": "1: a\ntrue: b\n~: c\ny: d\n[1, 2]: e\n{k: v}: f\n? |\n  block\n: g\n3.5: h\n",
     "merges": "base: &b {x: 1, y: 2}\nmore: &m {z: 3}\none:\n  <<: *b\n  y: 9\n"
     "many:\n  <<: [*b, *m, scalar]\n  w: 0\nexplicit: {!!merge x: *b}\nbad: {<<: 5}\n",
@@ -228,6 +229,56 @@ TEXTS = st.lists(FRAGMENTS, max_size=40).map("".join)
 @CI
 @given(TEXTS)
 def test_generated_yaml_reads_the_same(text):
+    assert_same_reading(text)
+
+
+SCALAR_TEXTS = st.sampled_from(
+    [
+        "x", "name", "yes", "No", "on", "y", "n", "~", "null", "", "12", "0", "010", "0o17",
+        "0x1F", "1_000", "1:30", "1e3", "-.5", "+1", ".inf", ".NaN", "2001-12-14", "100m",
+        "3.5", "'q'", '"d"', "!!str 5", "! yes", "!t v", "é", "1234567890123456789", "-",
+    ]
+)  # fmt: skip
+KEY_TEXTS = st.sampled_from(
+    ["a", "b", "a", "y", "1", "on", "~", "'k'", "<<", "*a", "[x]", "{x: y}"]
+)
+FLOW_TEXTS = st.recursive(
+    SCALAR_TEXTS | st.sampled_from(["*a", "*b", "&c z"]),
+    lambda inner: (
+        st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]")
+        | st.lists(st.tuples(KEY_TEXTS, inner), max_size=3).map(
+            lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}"
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@st.composite
+def block_yaml(draw: st.DrawFn, depth: int = 0, indent: int = 0) -> str:
+    """A block mapping or sequence (with anchors, aliases and merge keys) after a key or dash."""
+    kind = draw(st.sampled_from(["map", "seq", "flow", "scalar"] if depth < 4 else ["scalar"]))
+    if kind == "scalar":
+        return " " + draw(SCALAR_TEXTS | st.sampled_from(["*a", "*b"])) + "\n"
+    if kind == "flow":
+        return " " + draw(FLOW_TEXTS) + "\n"
+    pad = " " * indent
+    lines = [draw(st.sampled_from(["", " &a", " &b"])) + "\n"]
+    for _ in range(draw(st.integers(1, 3))):
+        child = draw(block_yaml(depth + 1, indent + 2))
+        lead = f"{draw(KEY_TEXTS)}:" if kind == "map" else "-"
+        lines.append(f"{pad}{lead}{child}")
+    return "".join(lines)
+
+
+DOCUMENTS = st.lists(block_yaml(), min_size=1, max_size=3).map(
+    lambda docs: "".join(f"---{doc}" for doc in docs)
+)
+
+
+@CI
+@given(DOCUMENTS)
+def test_generated_documents_read_the_same(text):
     assert_same_reading(text)
 
 

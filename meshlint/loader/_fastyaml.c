@@ -31,9 +31,11 @@ typedef struct {
 } info_t;
 
 typedef struct {
-    PyObject *obj, *span, *raw, *note, *fixups; /* fixups: (target, key) waiting for span */
+    PyObject *obj, *span, *raw, *note;
     int is_scalar, plain, null_empty, is_merge;
     size_t start_index, end_index;
+    long level;        /* a container's nesting level while it is open */
+    yaml_mark_t start; /* a container's start */
 } anchor_t;
 
 typedef struct {
@@ -44,7 +46,6 @@ typedef struct {
     /* mapping state */
     int have_key, key_is_merge, self_merge;
     PyObject *key, *key_span, *merges;
-    anchor_t *key_fixup;
     /* flow-pair shape */
     Py_ssize_t pairs, issues_at;
     int k_scalar, k_plain, v_scalar, v_null_empty;
@@ -61,12 +62,14 @@ typedef struct {
     size_t n_lines;
     anchor_t *anchors;
     Py_ssize_t n_anchors, cap_anchors;
+    Py_ssize_t *open; /* anchored containers not yet closed, innermost last */
+    Py_ssize_t n_open, cap_open;
     frame_t *frames;
     Py_ssize_t depth, cap_frames;
     /* document state */
     long doc_index;
     Py_ssize_t doc_issues_at;
-    int aliased, skipping, counting_only;
+    int aliased, skipping, counting_only, placeholders;
     long level, skip_target;
     PyObject *root, *root_span, *skip_code, *skip_span;
     yaml_mark_t root_start, root_end, skip_start;
@@ -147,9 +150,9 @@ static void clear_anchors(parser_t *p) {
         Py_CLEAR(a->span);
         Py_CLEAR(a->raw);
         Py_CLEAR(a->note);
-        Py_CLEAR(a->fixups);
     }
     p->n_anchors = 0;
+    p->n_open = 0;
     PyDict_Clear(p->anchors_by_name);
 }
 
@@ -219,14 +222,20 @@ static void start_skipping(parser_t *p, const char *code, PyObject *span, long t
     p->skip_target = target;
 }
 
-static int charge_key(parser_t *p, PyObject *key, PyObject *span) {
+/* `open`: the anchor of the key when it is a container not yet closed (its span unknown). */
+static int charge_key(parser_t *p, PyObject *key, PyObject *span, anchor_t *open) {
     if (!p->aliased) return 0;
     if (!PyObject_TypeCheck(key, map_type) && !PyObject_TypeCheck(key, list_type)) return 0;
     PyObject *size = PyObject_CallFunction(expanded_callback, "On", key, p->key_budget);
     if (!size) return -1;
     if (size == Py_None) {
         Py_DECREF(size);
-        start_skipping(p, "recursive-key", Py_NewRef(span), -1);
+        if (open) {
+            start_skipping(p, "recursive-key", NULL, open->level - 1);
+            p->skip_start = open->start;
+        } else {
+            start_skipping(p, "recursive-key", Py_NewRef(span), -1);
+        }
         return 1;
     }
     Py_ssize_t n = PyLong_AsSsize_t(size);
@@ -234,7 +243,12 @@ static int charge_key(parser_t *p, PyObject *key, PyObject *span) {
     if (n == -1 && PyErr_Occurred()) return -1;
     p->key_budget -= n;
     if (p->key_budget < 0) {
-        start_skipping(p, "bomb-key", Py_NewRef(span), -1);
+        if (open) {
+            start_skipping(p, "bomb-key", NULL, open->level - 1);
+            p->skip_start = open->start;
+        } else {
+            start_skipping(p, "bomb-key", Py_NewRef(span), -1);
+        }
         return 1;
     }
     return 0;
@@ -253,18 +267,10 @@ static int add_merge_sources(frame_t *f, PyObject *value) {
     return 0;
 }
 
-/* Remembers that target[key] is the span of an anchored container not yet closed. */
-static int add_fixup(anchor_t *a, PyObject *target, PyObject *key) {
-    if (!a->fixups && !(a->fixups = PyList_New(0))) return -1;
-    PyObject *pair = PyTuple_Pack(2, target, key);
-    int rc = pair ? PyList_Append(a->fixups, pair) : -1;
-    Py_XDECREF(pair);
-    return rc;
-}
-
 /* Hands a finished node (value and span are stolen) to the open container or the
- * document. `fixup`: the anchor whose span is still unknown (an alias to an ancestor). */
-static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, anchor_t *fixup) {
+ * document. `open`: the anchor of an alias to a container not yet closed (an ancestor),
+ * whose span stands in for its own until native.py replaces it at the document's end. */
+static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, anchor_t *open) {
     int rc = 0;
     if (p->depth == 0) {
         p->root = value;
@@ -279,12 +285,6 @@ static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, a
             Py_SETREF(value, Py_NewRef(info->pair_text));
         }
         if (PyList_Append(f->obj, value) < 0 || PyList_Append(f->spans1, span) < 0) goto fail;
-        if (fixup) {
-            PyObject *index = PyLong_FromSsize_t(PyList_GET_SIZE(f->spans1) - 1);
-            int bad = !index || add_fixup(fixup, f->spans1, index) < 0;
-            Py_XDECREF(index);
-            if (bad) goto fail;
-        }
     } else if (!f->have_key) {
         f->have_key = 1;
         f->key_is_merge = info->is_merge;
@@ -298,7 +298,7 @@ static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, a
         if (!info->is_merge) {
             if (!PyUnicode_Check(value)) {
                 if (!info->is_scalar) {
-                    int charged = charge_key(p, value, span);
+                    int charged = charge_key(p, value, span, open);
                     if (charged < 0) goto fail;
                     if (charged) goto done; /* the document is skipped from here on */
                     Py_SETREF(value, PyObject_Str(value));
@@ -317,8 +317,6 @@ static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, a
         }
         f->key_span = span;
         span = NULL;
-        f->key_fixup = fixup;
-        fixup = NULL;
     } else {
         f->have_key = 0;
         if (f->pairs == 1) {
@@ -333,10 +331,7 @@ static int deliver(parser_t *p, PyObject *value, PyObject *span, info_t *info, a
                 PyDict_SetItem(f->spans1, f->key, f->key_span) < 0 ||
                 PyDict_SetItem(f->spans2, f->key, span) < 0)
                 goto fail;
-            if (f->key_fixup && add_fixup(f->key_fixup, f->spans1, f->key) < 0) goto fail;
-            if (fixup && add_fixup(fixup, f->spans2, f->key) < 0) goto fail;
         }
-        f->key_fixup = NULL;
         Py_CLEAR(f->key);
         Py_CLEAR(f->key_span);
     }
@@ -417,7 +412,8 @@ static int on_alias(parser_t *p, yaml_event_t *ev) {
     anchor_t *a = &p->anchors[PyLong_AsSsize_t(index)];
     info_t info = {a->is_scalar, a->plain, a->null_empty, a->is_merge, a->start_index,
                    a->end_index, a->raw, NULL, 0};
-    PyObject *span = a->span ? Py_NewRef(a->span) : Py_NewRef(Py_None);
+    PyObject *span = Py_NewRef(a->span ? a->span : a->obj);
+    if (!a->span) p->placeholders = 1;
     if (a->is_scalar && a->note && add_issue(p, "note", a->note, a->span, 1) < 0) {
         Py_DECREF(span);
         return -1;
@@ -508,6 +504,21 @@ static int on_start(parser_t *p, yaml_event_t *ev, int is_map) {
     if (rc) return rc;
     check_root_mark(p, ev, 1);
     p->level++;
+    if (anchor >= 0) {
+        if (p->n_open == p->cap_open) {
+            Py_ssize_t n = p->cap_open * 2 + 16;
+            Py_ssize_t *grown = PyMem_Realloc(p->open, n * sizeof(Py_ssize_t));
+            if (!grown) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            p->open = grown;
+            p->cap_open = n;
+        }
+        p->open[p->n_open++] = anchor;
+        p->anchors[anchor].level = p->level;
+        p->anchors[anchor].start = ev->start_mark;
+    }
     if (p->skipping) return 0;
     if (p->depth > p->max_depth) {
         start_skipping(p, "deep", NULL, p->level - 1);
@@ -587,6 +598,15 @@ static int apply_merges(frame_t *f) {
 }
 
 static int on_end(parser_t *p, yaml_event_t *ev) {
+    if (p->n_open && p->anchors[p->open[p->n_open - 1]].level == p->level) {
+        /* an anchored container closes: its span is known from now on, even when skipping */
+        anchor_t *a = &p->anchors[p->open[--p->n_open]];
+        if (!(a->span = make_span(p, a->start, ev->end_mark))) return -1;
+        if (a->obj) {
+            PyTypeObject *type = Py_TYPE(a->obj);
+            set_slot(a->obj, type == map_type ? off_map_span : off_list_span, Py_NewRef(a->span));
+        }
+    }
     p->level--;
     if (p->level == 0) p->root_end = ev->end_mark;
     if (p->skipping) {
@@ -601,18 +621,6 @@ static int on_end(parser_t *p, yaml_event_t *ev) {
     PyObject *span = make_span(p, f->start, ev->end_mark);
     if (!span) return -1;
     set_slot(f->obj, f->is_map ? off_map_span : off_list_span, Py_NewRef(span));
-    if (f->anchor >= 0) {
-        anchor_t *a = &p->anchors[f->anchor];
-        a->span = Py_NewRef(span);
-        for (Py_ssize_t i = 0; a->fixups && i < PyList_GET_SIZE(a->fixups); i++) {
-            PyObject *fix = PyList_GET_ITEM(a->fixups, i);
-            if (PyObject_SetItem(PyTuple_GET_ITEM(fix, 0), PyTuple_GET_ITEM(fix, 1), span) < 0) {
-                Py_DECREF(span);
-                return -1;
-            }
-        }
-        Py_CLEAR(a->fixups);
-    }
     info_t info = {0, 0, 0, f->self_merge, f->start.index, ev->end_mark.index, NULL, NULL,
                    f->issues_at};
     PyObject *pair_text = NULL;
@@ -636,6 +644,7 @@ static int on_end(parser_t *p, yaml_event_t *ev) {
 static int on_document_start(parser_t *p) {
     p->doc_issues_at = PyList_GET_SIZE(p->issues);
     p->aliased = 0;
+    p->placeholders = 0;
     p->skipping = 0;
     p->level = 0;
     p->key_budget = p->max_expanded;
@@ -676,8 +685,9 @@ static int on_document_end(parser_t *p) {
         const char *code = PyUnicode_AsUTF8(p->skip_code);
         if (!code || add_issue(p, code, NULL, p->skip_span, 1) < 0) goto fail;
     }
-    PyObject *entry = Py_BuildValue("(lOOO)", p->doc_index, p->skipping ? Py_None : p->root, span,
-                                    p->skipping ? Py_True : Py_False);
+    PyObject *entry = Py_BuildValue("(lOOOO)", p->doc_index, p->skipping ? Py_None : p->root, span,
+                                    p->skipping ? Py_True : Py_False,
+                                    p->placeholders ? Py_True : Py_False);
     if (!entry || PyList_Append(p->docs, entry) < 0) {
         Py_XDECREF(entry);
         goto fail;
@@ -804,6 +814,7 @@ done:
     for (size_t i = 0; i < p.n_lines; i++) Py_XDECREF(p.lines[i]);
     PyMem_Free(p.lines);
     PyMem_Free(p.anchors);
+    PyMem_Free(p.open);
     PyMem_Free(p.frames);
     Py_XDECREF(p.docs);
     Py_XDECREF(p.issues);

@@ -8,7 +8,7 @@ the Python path.
 
 from __future__ import annotations
 
-from meshlint.core.nodes import PList, PMap
+from meshlint.core.nodes import PList, PMap, Span
 from meshlint.loader import _fastyaml
 from meshlint.loader.yaml_reader import (
     Limits,
@@ -32,12 +32,41 @@ def parse(text: str, limits: Limits) -> ParseResult | None:
     )
     if fallback:
         return None
-    result = ParseResult(issues=[coded_issue(*issue, limits) for issue in issues])
+    result = ParseResult()
+    for code, arg, span, document in issues:
+        result.issues.append(coded_issue(code, arg, _settled(span), document, limits))
     helm = helm_sources(text)
     previous_end = -1
-    for index, root, span, skipped in documents:
+    for index, root, span, skipped, placeholders in documents:
+        if placeholders:
+            _settle_spans(root)
         if not skipped:
             origin = helm_origin(helm, previous_end, span[0])
             result.documents.append(ParsedDocument(index, root, span, origin))
         previous_end = span[2]
     return result
+
+
+def _settled(span: object) -> Span | None:
+    """A span, or the container standing in for it (see :func:`_settle_spans`)."""
+    return span if span is None or isinstance(span, tuple) else span.span
+
+
+def _settle_spans(root: object) -> None:
+    """Replace the spans still held by a container instead: the extension gives an alias
+    to a container not yet closed (an ancestor) that container as its span, and the
+    container knows its own span once the document is read."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, PMap | PList) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, PMap):
+            for table in (node.key_spans, node.value_spans):
+                for key, span in table.items():
+                    table[key] = _settled(span)
+            stack.extend(node.values())
+        else:
+            node.item_spans[:] = [_settled(span) for span in node.item_spans]
+            stack.extend(node)

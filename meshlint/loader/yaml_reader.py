@@ -200,7 +200,7 @@ def _int(text: str) -> int | float | str:
     also keeps every integer short enough to turn back into text."""
     value = text.replace("_", "")
     sign = 1
-    if value[:1] in "+-":
+    if value[:1] in ("+", "-"):
         sign = -1 if value[0] == "-" else 1
         value = value[1:]
     body = value[2:] if value[:2] in ("0b", "0x", "0o") else value

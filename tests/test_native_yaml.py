@@ -21,6 +21,7 @@ from meshlint.loader.yaml_reader import (
     Limits,
     ParseResult,
     _native_reader,
+    parse_text,
     parse_text_python,
 )
 from meshlint.time_limit import TimeLimit, time_limit
@@ -97,6 +98,14 @@ def test_parse_text_uses_the_native_reader_unless_told_not_to(monkeypatch):
     assert _native_reader() is native
     monkeypatch.setenv("MESHLINT_PURE_YAML", "1")
     assert _native_reader() is None
+
+
+def test_without_the_extension_the_python_reader_is_used(monkeypatch):
+    monkeypatch.delenv("MESHLINT_PURE_YAML", raising=False)
+    monkeypatch.setitem(sys.modules, "meshlint.loader.native", None)  # import fails
+    monkeypatch.delattr("meshlint.loader.native")
+    assert _native_reader() is None
+    assert parse_text("a: [1]\n").documents[0].root == {"a": [1]}
 
 
 @pytest.mark.parametrize("path", REPO_FILES, ids=lambda p: str(p.relative_to(REPO)))
@@ -242,15 +251,17 @@ SCALAR_TEXTS = st.sampled_from(
 KEY_TEXTS = st.sampled_from(
     ["a", "b", "a", "y", "1", "on", "~", "'k'", "<<", "*a", "[x]", "{x: y}"]
 )
+
+
+def flow_collections(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Flow sequences and mappings of ``inner``."""
+    sequences = st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]")
+    pairs = st.lists(st.tuples(KEY_TEXTS, inner), max_size=3)
+    return sequences | pairs.map(lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}")
+
+
 FLOW_TEXTS = st.recursive(
-    SCALAR_TEXTS | st.sampled_from(["*a", "*b", "&c z"]),
-    lambda inner: (
-        st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]")
-        | st.lists(st.tuples(KEY_TEXTS, inner), max_size=3).map(
-            lambda kv: "{" + ", ".join(f"{k}: {v}" for k, v in kv) + "}"
-        )
-    ),
-    max_leaves=8,
+    SCALAR_TEXTS | st.sampled_from(["*a", "*b", "&c z"]), flow_collections, max_leaves=8
 )
 
 

@@ -1,14 +1,18 @@
 """Parse YAML or JSON text into positioned containers.
 
-PyYAML's libyaml-backed composer builds the node graph; a small walker turns it into
-:class:`PMap`/:class:`PList` carrying spans for every key, value and item. This is the
-fastest path that keeps positions (see ``benchmarks/``): ruamel.yaml's round-trip loader
-is about twenty times slower and is kept for rewriting files, not for reading them.
-Nothing is ever constructed from YAML tags: unknown tags read as plain data.
+Two paths give the same result. The native one (:mod:`meshlint.loader.native`, a C
+extension on vendored libyaml) builds :class:`PMap`/:class:`PList` straight from libyaml's
+events; it is used whenever it was compiled and ``MESHLINT_PURE_YAML`` is not set. The
+Python one, kept as the fallback and as the reference, lets PyYAML's libyaml-backed
+composer build the node graph and walks it into the same containers, with spans for every
+key, value and item. ruamel.yaml's round-trip loader is about twenty times slower and is
+kept for rewriting files, not for reading them. Nothing is ever constructed from YAML
+tags: unknown tags read as plain data.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -109,23 +113,68 @@ class ParseResult:
     issues: list[ParseIssue] = field(default_factory=list)
 
 
+#: The messages of limit issues by code, shared by both paths.
+_LIMITS = {
+    "deep": "nesting deeper than {limits.max_depth} levels; document skipped",
+    "recursive-doc": "aliases refer to their own ancestors (a recursive document); "
+    "document skipped",
+    "bomb-doc": "aliases expand to more than {limits.max_expanded_nodes} nodes (an alias bomb?); "
+    "document skipped",
+    "recursive-key": "aliases refer to their own ancestors (a recursive key); document skipped",
+    "bomb-key": "aliases in keys expand to more than {limits.max_expanded_nodes} nodes "
+    "(an alias bomb?); document skipped",
+    "documents": "more than {limits.max_documents} documents; the rest were skipped",
+}
+
+
+def coded_issue(
+    code: str, arg: object, span: Span | None, document: int | None, limits: Limits
+) -> ParseIssue:
+    """The issue a reader reports as ``code`` (with its argument), worded once for both
+    paths: ``duplicate`` (the key), ``note`` (the message), ``pair`` (the flow-pair text),
+    ``syntax`` (the message) or one of the limits."""
+    if code == "duplicate":
+        message = (
+            f"duplicate key {arg!r}: Kubernetes rejects it, and YAML readers "
+            "disagree on which value wins"
+        )
+        return ParseIssue("duplicate-key", message, span, document)
+    if code == "note":
+        return ParseIssue("yaml-ambiguity", str(arg), span, document)
+    if code == "pair":
+        message = (
+            f'Kubernetes reads {arg} as the string "{arg}", as meant; Python '
+            "YAML readers read a mapping: quote it for them"
+        )
+        return ParseIssue("yaml-ambiguity", message, span, document, minor=True)
+    if code == "syntax":
+        return ParseIssue("syntax", str(arg), span)
+    return ParseIssue("limit", _LIMITS[code].format(limits=limits), span, document)
+
+
+def helm_origin(helm: list[tuple[int, str]], previous_end: int, start: int) -> str | None:
+    """The ``# Source:`` comment between the previous document and this one's start."""
+    origin = None
+    for line, source in helm:
+        if previous_end < line <= start:
+            origin = source
+    return origin
+
+
 class _TooDeep(Exception):
     pass
 
 
 class _TooLarge(Exception):
-    pass
+    """A limit issue: the span and its code in :data:`_LIMITS`."""
 
 
 def _check_expansion(root: object, limits: Limits, span: Span) -> None:
     size = expanded_size(root, limits.max_expanded_nodes)
     if size is None:
-        raise _TooLarge(span, "aliases refer to their own ancestors (a recursive document)")
+        raise _TooLarge(span, "recursive-doc")
     if size > limits.max_expanded_nodes:
-        raise _TooLarge(
-            span,
-            f"aliases expand to more than {limits.max_expanded_nodes} nodes (an alias bomb?)",
-        )
+        raise _TooLarge(span, "bomb-doc")
 
 
 def _span(node: Node) -> Span:
@@ -151,7 +200,7 @@ def _int(text: str) -> int | float | str:
     also keeps every integer short enough to turn back into text."""
     value = text.replace("_", "")
     sign = 1
-    if value[:1] in "+-":
+    if value[:1] in ("+", "-"):
         sign = -1 if value[0] == "-" else 1
         value = value[1:]
     body = value[2:] if value[:2] in ("0b", "0x", "0o") else value
@@ -201,18 +250,41 @@ def _float(text: str) -> float | str:
 
 def scalar_value(node: ScalarNode) -> object:
     """The plain value of a scalar, resolved as YAML 1.1 (PyYAML's resolver) reads it."""
-    tag = node.tag
+    return _tagged_value(node.tag, node.value)
+
+
+def _tagged_value(tag: str, text: str) -> object:
     if tag == STR:
-        return node.value
+        return text
     if tag == _INT:
-        return _int(node.value)
+        return _int(text)
     if tag == _BOOL:
-        return node.value.lower() in _TRUE
+        return text.lower() in _TRUE
     if tag == _NULL:
         return None
     if tag == _FLOAT:
-        return _float(node.value)
-    return node.value
+        return _float(text)
+    return text
+
+
+def resolve_scalar(
+    text: str, tag: str | None, plain: bool, implicit: bool
+) -> tuple[object, str | None]:
+    """The value of one scalar event as the Python path reads it, and the note on how
+    Kubernetes reads it differently (None when it does not): ``tag`` is the event's
+    explicit tag, ``implicit`` whether a plain scalar's tag is left to the resolver."""
+    if tag is None or tag == "!":
+        tag = STR
+        if implicit:
+            for candidate, regexp in _Loader._implicit.get(text[:1], ()):
+                if regexp.match(text):
+                    tag = candidate
+                    break
+    if plain and text[:1] in SUSPECT_FIRST:
+        reading = kubernetes_reading(text, tag)
+        if reading is not None:
+            return reading.value, reading.note
+    return _tagged_value(tag, text), None
 
 
 class _Builder:
@@ -247,11 +319,8 @@ class _Builder:
             for item in node.value:
                 text = flow_pair_text(node, item)
                 if text is not None:
-                    self._ambiguity(
-                        item,
-                        f'Kubernetes reads {text} as the string "{text}", as meant; Python '
-                        "YAML readers read a mapping: quote it for them",
-                        minor=True,
+                    self.issues.append(
+                        coded_issue("pair", text, _span(item), self.doc_index, self.limits)
                     )
                 seq.append(self.build(item, depth + 1) if text is None else text)
                 seq.item_spans.append(self.spans.of(item))
@@ -274,13 +343,7 @@ class _Builder:
                 key = _key_text(key, key_node)
             if key in mapping:
                 self.issues.append(
-                    ParseIssue(
-                        "duplicate-key",
-                        f"duplicate key {key!r}: Kubernetes rejects it, and YAML readers "
-                        "disagree on which value wins",
-                        _span(key_node),
-                        self.doc_index,
-                    )
+                    coded_issue("duplicate", key, _span(key_node), self.doc_index, self.limits)
                 )
             mapping[key] = self.build(value_node, depth + 1)
             mapping.key_spans[key] = self.spans.of(key_node)
@@ -300,26 +363,20 @@ class _Builder:
             return
         size = expanded_size(key, self.key_budget)
         if size is None:
-            raise _TooLarge(_span(node), "aliases refer to their own ancestors (a recursive key)")
+            raise _TooLarge(_span(node), "recursive-key")
         self.key_budget -= size
         if self.key_budget < 0:
-            raise _TooLarge(
-                _span(node),
-                f"aliases in keys expand to more than {self.limits.max_expanded_nodes} nodes "
-                "(an alias bomb?)",
-            )
+            raise _TooLarge(_span(node), "bomb-key")
 
     def _kubernetes_scalar(self, node: ScalarNode) -> object:
         """The value Kubernetes (Go YAML) reads, noting where it is not PyYAML's."""
         reading = kubernetes_reading(node.value, node.tag)
         if reading is None:
             return scalar_value(node)
-        self._ambiguity(node, reading.note)
+        self.issues.append(
+            coded_issue("note", reading.note, _span(node), self.doc_index, self.limits)
+        )
         return reading.value
-
-    def _ambiguity(self, node: Node, message: str, *, minor: bool = False) -> None:
-        issue = ParseIssue("yaml-ambiguity", message, _span(node), self.doc_index, minor)
-        self.issues.append(issue)
 
     def _merge_sources(self, node: Node, depth: int) -> list[PMap]:
         value = self.build(node, depth + 1)
@@ -362,7 +419,7 @@ def _key_text(key: object, node: Node) -> str:
     return str(key)
 
 
-def _helm_sources(text: str) -> list[tuple[int, str]]:
+def helm_sources(text: str) -> list[tuple[int, str]]:
     if "# Source: " not in text:
         return []
     return [(text.count("\n", 0, m.start()), m.group(1)) for m in _HELM_SOURCE.finditer(text)]
@@ -394,22 +451,44 @@ def _compose(text: str, loader_class: type = _Loader) -> Iterator[Node]:
         loader.dispose()
 
 
-def parse_text(
-    text: str, limits: Limits | None = None, loader_class: type = _Loader
-) -> ParseResult:
+def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
     """Parse every document of ``text``; a syntax error keeps the documents before it.
 
     libyaml rejects a colon right before ``]`` or ``,`` in a flow list (``[001:db8::]``),
     which Go's YAML reads as part of a string: such files are read again with PyYAML's
     Python parser, whose reading the builder then corrects.
     """
+    limits = limits or Limits()
     with gc_paused():
-        return _parse_documents(text, limits or Limits(), loader_class)
+        native = _native_reader()
+        if native is not None:
+            result = native.parse(text, limits)
+            if result is not None:
+                return result
+            return _parse_documents(text, limits, yaml.SafeLoader)
+        return _parse_documents(text, limits, _Loader)
+
+
+def parse_text_python(text: str, limits: Limits | None = None) -> ParseResult:
+    """:func:`parse_text` on the Python path alone (the reference for the native one)."""
+    with gc_paused():
+        return _parse_documents(text, limits or Limits(), _Loader)
+
+
+def _native_reader():  # -> module | None
+    """The native reader, unless ``MESHLINT_PURE_YAML`` is set or it was not compiled."""
+    if os.environ.get("MESHLINT_PURE_YAML"):
+        return None
+    try:
+        from meshlint.loader import native
+    except ImportError:
+        return None
+    return native
 
 
 def _parse_documents(text: str, limits: Limits, loader_class: type) -> ParseResult:
     result = ParseResult()
-    helm = _helm_sources(text)
+    helm = helm_sources(text)
     spans = _Spans()
     previous_end = -1
     recursion = sys.getrecursionlimit()
@@ -417,14 +496,7 @@ def _parse_documents(text: str, limits: Limits, loader_class: type) -> ParseResu
     try:
         for index, node in enumerate(_compose(text, loader_class)):
             if index >= limits.max_documents:
-                result.issues.append(
-                    ParseIssue(
-                        "limit",
-                        f"more than {limits.max_documents} documents; the rest were skipped",
-                        _span(node),
-                        index,
-                    )
-                )
+                result.issues.append(coded_issue("documents", None, _span(node), index, limits))
                 break
             span = _span(node)
             builder = _Builder(limits, result.issues, index, spans)
@@ -434,31 +506,23 @@ def _parse_documents(text: str, limits: Limits, loader_class: type) -> ParseResu
                     _check_expansion(root, limits, span)
             except (_TooDeep, RecursionError) as exc:
                 where = exc.args[0] if isinstance(exc, _TooDeep) else span
-                result.issues.append(
-                    ParseIssue(
-                        "limit",
-                        f"nesting deeper than {limits.max_depth} levels; document skipped",
-                        where,
-                        index,
-                    )
-                )
+                result.issues.append(coded_issue("deep", None, where, index, limits))
                 previous_end = span[2]
                 continue
             except _TooLarge as exc:
-                where, why = exc.args
-                result.issues.append(ParseIssue("limit", f"{why}; document skipped", where, index))
+                where, code = exc.args
+                result.issues.append(coded_issue(code, None, where, index, limits))
                 previous_end = span[2]
                 continue
-            origin = None
-            for line, source in helm:
-                if previous_end < line <= span[0]:
-                    origin = source
+            origin = helm_origin(helm, previous_end, span[0])
             result.documents.append(ParsedDocument(index, root, span, origin))
             previous_end = span[2]
     except yaml.YAMLError as error:
         if loader_class is not yaml.SafeLoader and "found unexpected ':'" in str(error):
-            return parse_text(text, limits, yaml.SafeLoader)
-        result.issues.append(ParseIssue("syntax", _describe(error), _problem_span(error)))
+            return _parse_documents(text, limits, yaml.SafeLoader)
+        result.issues.append(
+            coded_issue("syntax", _describe(error), _problem_span(error), None, limits)
+        )
     except RecursionError:
         result.issues.append(
             ParseIssue("limit", "nesting too deep to parse; rest of file skipped", None)

@@ -1,0 +1,236 @@
+"""Rule entries: the findings of one rule, keyed by a digest of exactly what it reads.
+
+A rule's digest covers its identity and the version of meshlint's code, its severity and
+parameters, the mesh settings, what every rule may consult about the whole mesh (the
+namespaces seen, the evidence of which kinds each namespace holds), and the resources of
+each kind it declares (``kinds`` and ``targets``). A rule that declares no kinds, or whose
+messages suggest names from anywhere, is keyed on every resource. A resource stands in a
+digest by its file entry and place in that file, or, for one that no file entry holds
+(assumed, generated, read without the cache), by its content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from meshlint.cache.encoding import Unencodable, canonical, digest, encode
+from meshlint.cache.files import defines_gateway
+from meshlint.cache.keys import code_version
+from meshlint.cache.store import Store
+from meshlint.engine.finding import Finding, Location, Related, Severity
+from meshlint.engine.fix import Edit, Fix
+from meshlint.engine.registry import input_rule
+from meshlint.engine.rule import Rule
+from meshlint.mesh.evidence import Evidence
+from meshlint.mesh.index import ASSUMED_FILE, Mesh
+from meshlint.mesh.workloads import workload_of
+from meshlint.model import Resource
+
+KIND = "rules"
+_ABSENT = b"absent"
+
+
+class Fingerprints:
+    """A stable name for every resource of a run (see the module's docstring)."""
+
+    def __init__(self, placed: dict[int, bytes]) -> None:
+        self._placed = placed
+        self._by_id: dict[int, bytes] = {}
+        self.resources: dict[bytes, Resource | None] = {}
+
+    def of(self, resource: Resource) -> bytes:
+        known = self._by_id.get(id(resource))
+        if known is not None:
+            return known
+        where = self._placed.get(id(resource))
+        if where is None:
+            try:
+                where = digest(repr(encode(resource.body)))
+            except Unencodable:
+                where = f"unique:{id(resource)}".encode()
+        mark = f":{resource.linted}:{resource.partial}:{resource.cluster}:{resource.kind}"
+        name = where + mark.encode()
+        self._by_id[id(resource)] = name
+        # two resources with one name are ambiguous: findings on them are not stored
+        self.resources[name] = None if name in self.resources else resource
+        return name
+
+
+def _canonical_kinds(mesh: Mesh, names: Fingerprints) -> dict[str, bytes]:
+    groups: dict[str, list[bytes]] = {}
+    for resource in mesh.resources:
+        groups.setdefault(resource.kind, []).append(names.of(resource))
+    for resource in mesh.shadowed:
+        groups.setdefault(resource.kind, []).append(b"shadowed " + names.of(resource))
+    return {kind: digest(*parts) for kind, parts in groups.items()}
+
+
+def _whole_mesh(mesh: Mesh) -> bytes:
+    """What any rule may consult about the whole mesh besides its kinds."""
+    return digest(
+        code_version(),
+        canonical(mesh.settings),
+        canonical(mesh.namespaces_seen),
+        canonical(evidence(mesh)),
+    )
+
+
+def evidence(mesh: Mesh) -> Evidence:
+    """``mesh.evidence``, without reading the bodies of workloads that file entries
+    already say are not gateways."""
+    if "evidence" in mesh.__dict__:
+        return mesh.evidence
+    given = [r for r in mesh.resources if r.file != ASSUMED_FILE and not r.generated_by]
+    gateways = [w for r in given if defines_gateway(r) and (w := workload_of(r)) is not None]
+    declared = any(g.declared for g in mesh.settings.gateways) or any(
+        r.generated_by == "IstioOperator" for r in mesh.resources
+    )
+    return Evidence.of(given, gateways, declared_gateways=declared)
+
+
+def rule_digest(rule: Rule, whole: bytes, kinds: dict[str, bytes], everything: bytes) -> str:
+    cls = type(rule)
+    read = sorted({*cls.kinds, *cls.targets})
+    if not cls.kinds or cls.hints_from_whole_mesh:
+        parts = [everything]
+    else:
+        parts = [digest(kind, kinds.get(kind, _ABSENT)) for kind in read]
+    identity = f"{cls.__module__}.{cls.__qualname__} {cls.id} {cls.name}"
+    settings = canonical((rule.effective_severity, rule.params))
+    return digest(KIND, whole, identity, settings, *parts).hex()
+
+
+@dataclass
+class RulePlan:
+    """Which rules of a run the cache answers (their findings) and which must run."""
+
+    found: list[Finding] = field(default_factory=list)
+    missing: list[Rule] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)
+
+
+class RuleEntries:
+    """Reading and writing rule entries in a store."""
+
+    def __init__(self, store: Store, placed: dict[int, bytes]) -> None:
+        self.store = store
+        self.names = Fingerprints(placed)
+
+    def plan(self, mesh: Mesh, rules: list[Rule], cacheable: Iterable[type[Rule]]) -> RulePlan:
+        """Look every rule up; rules outside ``cacheable`` (the config's own policies)
+        always run."""
+        allowed = set(cacheable)
+        plan = RulePlan()
+        kinds = _canonical_kinds(mesh, self.names)
+        everything = digest(*(digest(k, kinds[k]) for k in sorted(kinds)))
+        whole = _whole_mesh(mesh)
+        for rule in rules:
+            if type(rule) not in allowed:
+                plan.missing.append(rule)
+                continue
+            name = rule_digest(rule, whole, kinds, everything)
+            plan.digests[id(rule)] = name
+            stored = self.store.get(KIND, name)
+            findings = None if stored is None else self._findings(stored, type(rule))
+            if findings is None:
+                plan.missing.append(rule)
+            else:
+                plan.found.extend(findings)
+        return plan
+
+    def store_results(self, plan: RulePlan, findings: list[Finding]) -> None:
+        """Store the findings of the rules that ran (those the plan could key), unless
+        some finding cannot be told apart by rule (a crash, another rule's finding)."""
+        classes = {type(r): r for r in plan.missing if id(r) in plan.digests}
+        crash = input_rule("internal-error")
+        by_rule: dict[type[Rule], list[Finding]] = {cls: [] for cls in classes}
+        crashed = [f.message for f in findings if f.rule is crash]
+        for finding in findings:
+            if finding.rule is crash:
+                continue
+            if finding.rule not in by_rule:
+                return  # a finding no rule of this run claims: store nothing
+            by_rule[finding.rule].append(finding)
+        for cls, rule in classes.items():
+            if any(f"rule {cls.id} (" in message for message in crashed):
+                continue
+            try:
+                value = tuple(self._encode(f) for f in by_rule[cls])
+            except Unencodable:
+                continue
+            self.store.put(KIND, plan.digests[id(rule)], value)
+
+    # -- findings as plain values ----------------------------------------------------
+
+    def _ref(self, resource: Resource | None) -> bytes | None:
+        if resource is None:
+            return None
+        name = self.names.of(resource)
+        if self.names.resources.get(name) is not resource:
+            raise Unencodable("a resource without a stable name")
+        return name
+
+    def _resource(self, ref: bytes | None) -> Resource | None:
+        if ref is None:
+            return None
+        resource = self.names.resources.get(ref)
+        if resource is None:
+            raise KeyError(ref)
+        return resource
+
+    def _encode(self, f: Finding) -> tuple:
+        related = tuple(
+            (r.message, self._ref(r.resource), tuple(r.path), _location(r.location))
+            for r in f.related
+        )
+        fixes = tuple(
+            (x.title, tuple((e.kind, tuple(e.path), e.value) for e in x.edits), x.safe)
+            for x in f.fixes
+        )
+        return (
+            f.message,
+            int(f.severity),
+            self._ref(f.resource),
+            tuple(f.path),
+            f.key,
+            related,
+            f.file,
+            _location(f.location),
+            fixes,
+            f.unchecked,
+        )
+
+    def _findings(self, stored: object, rule: type[Rule]) -> list[Finding] | None:
+        try:
+            return [self._decode(item, rule) for item in stored]  # type: ignore[union-attr]
+        except (KeyError, ValueError, TypeError, IndexError):
+            return None
+
+    def _decode(self, item: tuple, rule: type[Rule]) -> Finding:
+        message, severity, resource, path, key, related, file, location, fixes, why = item
+        return Finding(
+            rule=rule,
+            message=message,
+            severity=Severity(severity),
+            resource=self._resource(resource),
+            path=path,
+            key=key,
+            related=[
+                Related(m, self._resource(r), p, None if loc is None else Location(*loc))
+                for m, r, p, loc in related
+            ],
+            file=file,
+            location=None if location is None else Location(*location),
+            fixes=[
+                Fix(title, tuple(Edit(k, p, v) for k, p, v in edits), safe)
+                for title, edits, safe in fixes
+            ],
+            unchecked=why,
+        )
+
+
+def _location(location: Location | None) -> tuple | None:
+    if location is None:
+        return None
+    return (location.file, location.line, location.column, location.end_line, location.end_column)

@@ -3,8 +3,9 @@
 A rule's digest covers its identity and the version of meshlint's code, its severity and
 parameters, the mesh settings, what every rule may consult about the whole mesh (the
 namespaces seen, the evidence of which kinds each namespace holds), and the resources of
-each kind it declares (``kinds`` and ``targets``). A rule that declares no kinds, or whose
-messages suggest names from anywhere, is keyed on every resource. A resource stands in a
+each kind it reads (``kinds``, ``targets`` and :mod:`meshlint.cache.reads`). A rule that
+declares no kinds, or whose messages suggest names from anywhere, is keyed on every
+resource. A resource stands in a
 digest by its file entry and place in that file, or, for one that no file entry holds
 (assumed, generated, read without the cache), by its content.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from meshlint.cache.encoding import Unencodable, canonical, digest, encode
 from meshlint.cache.files import defines_gateway
 from meshlint.cache.keys import code_version
+from meshlint.cache.reads import kinds_read
 from meshlint.cache.store import Store
 from meshlint.engine.finding import Finding, Location, Related, Severity
 from meshlint.engine.fix import Edit, Fix
@@ -91,11 +93,11 @@ def evidence(mesh: Mesh) -> Evidence:
 
 def rule_digest(rule: Rule, whole: bytes, kinds: dict[str, bytes], everything: bytes) -> str:
     cls = type(rule)
-    read = sorted({*cls.kinds, *cls.targets})
-    if not cls.kinds or cls.hints_from_whole_mesh:
+    read = kinds_read(cls)
+    if read is None:
         parts = [everything]
     else:
-        parts = [digest(kind, kinds.get(kind, _ABSENT)) for kind in read]
+        parts = [digest(kind, kinds.get(kind, _ABSENT)) for kind in sorted(read)]
     identity = f"{cls.__module__}.{cls.__qualname__} {cls.id} {cls.name}"
     settings = canonical((rule.effective_severity, rule.params))
     return digest(KIND, whole, identity, settings, *parts).hex()

@@ -22,6 +22,8 @@ from meshlint.cache.location import cache_root, project_folder
 from meshlint.cache.store import KEY_FILE, Store, load_key
 from meshlint.cli import cli
 from meshlint.fs.bounds import project_root
+from meshlint.loader import documents
+from meshlint.pipeline.lint import LintOptions
 
 from conftest import REPO, SHARED, needs_shared
 
@@ -283,3 +285,51 @@ def test_no_cache_imports_nothing_of_the_cache(cache_dir, project):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip().splitlines()[-1] == "[]"
     assert not cache_dir.exists()
+
+
+# -- the language server -------------------------------------------------------------
+
+
+def _report(result) -> list[tuple]:
+    return [(f.rule.id, str(f.location), f.message) for f in result.findings]
+
+
+def test_the_language_server_starts_warm_and_confirms_from_the_cache(
+    cache_dir, project, monkeypatch
+):
+    from meshlint.lsp.workspace import Workspace
+    from meshlint.pipeline import lint as pipeline
+
+    first = Workspace(LintOptions(paths=[], cache=True))
+    first.index([str(project)])
+    expected = _report(first.lint(full=True))
+
+    parsed: list[str] = []
+    checked: list[str] = []
+    real_load, real_run = documents.load_source, pipeline.run_rules_in_processes
+    monkeypatch.setattr(
+        pipeline, "load_source", lambda s, *a: parsed.append(s.path) or real_load(s, *a)
+    )
+    monkeypatch.setattr(
+        pipeline,
+        "run_rules_in_processes",
+        lambda mesh, rules, scope, *a, **k: (
+            checked.extend(r.id for r in rules if scope is None)
+            or real_run(mesh, rules, scope, *a, **k)
+        ),
+    )
+    warm = Workspace(LintOptions(paths=[], cache=True))
+    warm.index([str(project)])
+    assert parsed == []  # every file from the cache
+    assert _report(warm.lint(full=True)) == expected
+    assert checked == []  # every rule's findings from the cache (copies aside)
+
+    service = next(p for p in project.rglob("*.yaml") if "kind: Service\n" in p.read_text())
+    warm.update(str(service), service.read_text().replace("port: 9080", "port: 9081"))
+    confirmed = _report(warm.lint(full=True))
+    assert parsed == []  # the edited buffer is parsed by the workspace, not the pipeline
+    assert 0 < len(set(checked)) < len(first.result.rules)  # only rules that read Services
+    cold = Workspace(LintOptions(paths=[]))
+    cold.index([str(project)])
+    cold.update(str(service), service.read_text().replace("port: 9080", "port: 9081"))
+    assert confirmed == _report(cold.lint(full=True))

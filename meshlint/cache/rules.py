@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from meshlint.cache.encoding import Unencodable, canonical, digest, encode
 from meshlint.cache.files import defines_gateway
@@ -27,6 +28,9 @@ from meshlint.engine.rule import Rule
 from meshlint.mesh.evidence import Evidence
 from meshlint.mesh.index import ASSUMED_FILE, Mesh
 from meshlint.mesh.workloads import workload_of
+
+if TYPE_CHECKING:
+    from meshlint.cache.run import Placed
 from meshlint.model import Resource
 
 KIND = "rules"
@@ -36,7 +40,7 @@ _ABSENT = b"absent"
 class Fingerprints:
     """A stable name for every resource of a run (see the module's docstring)."""
 
-    def __init__(self, placed: dict[int, bytes]) -> None:
+    def __init__(self, placed: Placed) -> None:
         self._placed = placed
         self._by_id: dict[int, bytes] = {}
         self.resources: dict[bytes, Resource | None] = {}
@@ -45,7 +49,7 @@ class Fingerprints:
         known = self._by_id.get(id(resource))
         if known is not None:
             return known
-        where = self._placed.get(id(resource))
+        where = self._placed.get(resource)
         if where is None:
             try:
                 where = digest(repr(encode(resource.body)))
@@ -115,7 +119,7 @@ class RulePlan:
 class RuleEntries:
     """Reading and writing rule entries in a store."""
 
-    def __init__(self, store: Store, placed: dict[int, bytes]) -> None:
+    def __init__(self, store: Store, placed: Placed) -> None:
         self.store = store
         self.names = Fingerprints(placed)
 

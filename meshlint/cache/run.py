@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable
 
 from meshlint.cache.files import FileEntries, file_key
@@ -12,6 +13,31 @@ from meshlint.cache.store import Store, load_key, make_folder
 from meshlint.loader.documents import LoadedFile, is_kustomization
 from meshlint.loader.sources import STDIN, SourceText, read
 from meshlint.loader.yaml_reader import Limits
+from meshlint.model import Resource
+
+
+class Placed:
+    """Where resources were read from (file entry and place), for as long as each lives
+    (a long-running server reads many files; an identity may be reused)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[weakref.ref, bytes]] = {}
+
+    def add(self, resource: Resource, name: bytes) -> None:
+        resource_id = id(resource)
+        self._by_id[resource_id] = (
+            weakref.ref(resource, lambda _: self._forget(resource_id)),
+            name,
+        )
+
+    def _forget(self, resource_id: int) -> None:
+        found = self._by_id.get(resource_id)
+        if found is not None and found[0]() is None:
+            del self._by_id[resource_id]
+
+    def get(self, resource: Resource) -> bytes | None:
+        found = self._by_id.get(id(resource))
+        return found[1] if found is not None and found[0]() is resource else None
 
 
 class RunCache:
@@ -21,7 +47,7 @@ class RunCache:
         self.store = store
         self.files = FileEntries(store)
         #: Each resource read through a file entry: the entry's name and its place.
-        self.placed: dict[int, bytes] = {}
+        self.placed = Placed()
 
     def load(
         self,
@@ -56,7 +82,7 @@ class RunCache:
                 self.files.put(keys[path], loaded)
         for path, key in keys.items():
             for index, resource in enumerate(done[path].resources):
-                self.placed[id(resource)] = f"{key}:{index}".encode()
+                self.placed.add(resource, f"{key}:{index}".encode())
         return [done[p] for p in paths]
 
     def rules(self) -> RuleEntries:

@@ -182,7 +182,7 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
         f for f in discover(options.context, options.exclude, walk_errors) if f not in files
     ]
     warnings: list[str] = []
-    cache = _open_cache(options, warnings) if options.cache else None
+    cache = open_cache([*options.paths, *options.context], warnings) if options.cache else None
     with gc_paused():
         loaded = load_files(files, options, warnings, cache)
         loaded += [load_source(error) for error in walk_errors]
@@ -197,13 +197,14 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
     return LoadedInputs(files, loaded, context, warnings, cache)
 
 
-def _open_cache(options: LintOptions, warnings: list[str]) -> RunCache | None:
-    """The project's cache, or None (and a warning) when it cannot be used."""
+def open_cache(paths: list[str], warnings: list[str]) -> RunCache | None:
+    """The cache of the project holding ``paths``, or None (and a warning) when it
+    cannot be used."""
     from meshlint.cache.location import CacheRefused
     from meshlint.cache.run import open_cache
 
     try:
-        return open_cache([*options.paths, *options.context])
+        return open_cache(paths)
     except (CacheRefused, OSError) as error:
         warnings.append(f"cache not used: {error}")
         return None

@@ -28,6 +28,7 @@ from conftest import REPO, SHARED
 
 RULES = [r for r in (*builtin_rules(), *pack_rules()) if not r.input_rule]
 EVERYTHING = "every kind"
+WHOLE = "the whole mesh"
 
 
 class _Kinds(dict):
@@ -109,10 +110,38 @@ class _Index:
         return getattr(self._index, name)
 
 
+class _Seen(frozenset):
+    """The namespaces seen, noting that they were read."""
+
+    log: set
+
+    def __contains__(self, item) -> bool:
+        self.log.add(WHOLE)
+        return super().__contains__(item)
+
+    def __iter__(self):
+        self.log.add(WHOLE)
+        return super().__iter__()
+
+
 def recording_mesh(resources, settings: MeshSettings, log: set) -> Mesh:
+    """A mesh noting the kinds looked up in ``log``, and ``WHOLE`` when the namespaces
+    seen or the evidence are read (every rule's key holds them; a local rule reads
+    neither). The resources a rule is given to check are not noted."""
     mesh = Mesh(resources, settings)
-    mesh.namespaces_seen  # noqa: B018 - built now: in every rule's key, not recorded
-    mesh.evidence  # noqa: B018
+    seen = _Seen(mesh.namespaces_seen)
+    seen.log = log
+    mesh.__dict__["namespaces_seen"] = seen
+    mesh.__dict__["evidence"] = _Index(mesh.evidence, (WHOLE,), log)
+    by_kind, resources = mesh._by_kind, mesh.resources
+
+    def checked_by(rule, among=None):
+        kinds = rule.checked_kinds()
+        if among is not None:
+            return [r for r in among if r.kind in kinds] if kinds else among
+        return [r for k in kinds for r in by_kind.get(k, ())] if kinds else list(resources)
+
+    mesh.checked_by = checked_by
     for name, kinds in (
         ("services", ("Service", "ServiceEntry")),
         ("workloads", WORKLOAD_KINDS),
@@ -180,7 +209,7 @@ def test_a_rule_reads_only_the_kinds_the_cache_keys_it_on(rule):
     keyed = reads.kinds_read(rule)
     if keyed is None:
         pytest.skip("keyed on every kind")
-    read = _read_by(rule)
+    read = _read_by(rule) - {WHOLE}
     unkeyed = read - keyed
     assert not unkeyed, f"{rule.id} reads {sorted(unkeyed)}: declare them (or see cache/reads.py)"
 
@@ -194,6 +223,13 @@ def test_every_undeclared_read_listed_is_still_needed(rule_id):
         assert EVERYTHING in read
     else:
         assert more <= read - {*rule.kinds, *rule.targets}
+
+
+@pytest.mark.parametrize("rule_id", sorted(reads.LOCAL_RULES))
+def test_a_local_rule_reads_nothing_but_the_resource_it_checks(rule_id):
+    [rule] = [r for r in RULES if r.id == rule_id]
+    assert reads.is_local(rule), "per resource, declaring only kinds it checks"
+    assert _read_by(rule) == set()
 
 
 def test_the_recording_mesh_notes_lookups():

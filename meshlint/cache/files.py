@@ -30,14 +30,16 @@ _BODY = Resource.__dict__["body"]
 
 class StoredResource(Resource):
     """A resource read from a file entry: its body is decoded when first read.
-    ``gateway_workload`` says whether it defines a gateway workload (evidence that the
-    cache's digests need without decoding every workload)."""
+    ``content`` names it in rule entries' keys; ``gateway_workload`` says whether it
+    defines a gateway workload (evidence the keys need without decoding every workload)."""
 
-    __slots__ = ("_packed", "gateway_workload")
+    __slots__ = ("_packed", "content", "gateway_workload")
 
-    def __init__(self, packed: bytes, gateway_workload: bool, **fields) -> None:
+    def __init__(self, packed: bytes, content: bytes, gateway_workload: bool, **fields) -> None:
         super().__init__(body=None, **fields)
         self._packed = packed
+        #: A digest of the resource's body (values and spans) and place.
+        self.content = content
         self.gateway_workload = gateway_workload
 
     @property
@@ -91,12 +93,15 @@ class FileEntries:
         except (ValueError, TypeError, IndexError, KeyError):
             return None
 
-    def put(self, key: str, loaded: LoadedFile) -> None:
+    def put(self, key: str, loaded: LoadedFile) -> list[bytes] | None:
+        """Store what reading a file gave; the content digest of each of its resources
+        (None when it cannot be stored)."""
         try:
             value = _value(loaded)
         except (Unencodable, ValueError):
-            return
+            return None
         self.store.put(KIND, key, value)
+        return [item[16] for item in value[2]]
 
 
 def _value(loaded: LoadedFile) -> tuple:
@@ -117,6 +122,7 @@ def _value(loaded: LoadedFile) -> tuple:
 
 
 def _resource_value(r: Resource) -> tuple:
+    packed = marshal.dumps(encode(r.body))
     return (
         r.api_version,
         r.kind,
@@ -132,8 +138,9 @@ def _resource_value(r: Resource) -> tuple:
         r.generated_by,
         tuple(r.labels.items()),
         tuple(r.annotations.items()),
-        marshal.dumps(encode(r.body)),
+        packed,
         defines_gateway(r),
+        digest("resource", r.file, str(r.document), r.helm_source or "", packed),
     )
 
 
@@ -152,10 +159,11 @@ def _loaded(value: tuple) -> LoadedFile:
     loaded = LoadedFile(path, parsed=parsed)
     for item in resources:
         (api_version, kind, namespace, name, file, document, helm, linted, defaulted) = item[:9]
-        cluster, partial, generated, labels, annotations, packed, gateway = item[9:]
+        cluster, partial, generated, labels, annotations, packed, gateway, content = item[9:]
         loaded.resources.append(
             StoredResource(
                 packed,
+                content,
                 gateway,
                 api_version=api_version,
                 kind=kind,

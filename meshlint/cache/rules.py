@@ -6,8 +6,8 @@ namespaces seen, the evidence of which kinds each namespace holds), and the reso
 each kind it reads (``kinds``, ``targets`` and :mod:`meshlint.cache.reads`). A rule that
 declares no kinds, or whose messages suggest names from anywhere, is keyed on every
 resource. A resource stands in a
-digest by its file entry and place in that file, or, for one that no file entry holds
-(assumed, generated, read without the cache), by its content.
+digest by its content (values and spans) and place, from its file entry, or computed for
+one that no file entry holds (assumed, generated, an editor's buffer).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from meshlint.cache.encoding import Unencodable, canonical, digest, encode
 from meshlint.cache.files import defines_gateway
 from meshlint.cache.keys import code_version
-from meshlint.cache.reads import kinds_read
+from meshlint.cache.reads import is_local, kinds_read
 from meshlint.cache.store import Store
 from meshlint.engine.finding import Finding, Location, Related, Severity
 from meshlint.engine.fix import Edit, Fix
@@ -107,13 +107,36 @@ def rule_digest(rule: Rule, whole: bytes, kinds: dict[str, bytes], everything: b
     return digest(KIND, whole, identity, settings, *parts).hex()
 
 
+def local_digest(rule: Rule, settings: str) -> str:
+    """The name of a local rule's entry: its findings on each resource, by resource."""
+    cls = type(rule)
+    identity = f"{cls.__module__}.{cls.__qualname__} {cls.id} {cls.name}"
+    parameters = canonical((rule.effective_severity, rule.params))
+    return digest(KIND, "local", code_version(), settings, identity, parameters).hex()
+
+
+@dataclass
+class LocalPart:
+    """A local rule's entry as this run finds it: stored findings of the resources it
+    still checks, unchanged, by resource name; the resources to check again."""
+
+    reused: dict[bytes, tuple]
+    checked: list[Resource]
+    todo: list[Resource]
+
+
 @dataclass
 class RulePlan:
-    """Which rules of a run the cache answers (their findings) and which must run."""
+    """Which rules of a run the cache answers (their findings) and which must run: on
+    every resource (``missing``), or, for local rules, on the resources that changed
+    (``partial``, on the resources named by ``scope``)."""
 
     found: list[Finding] = field(default_factory=list)
     missing: list[Rule] = field(default_factory=list)
+    partial: list[Rule] = field(default_factory=list)
+    scope: set[tuple] = field(default_factory=set)
     digests: dict[int, str] = field(default_factory=dict)
+    local: dict[int, LocalPart] = field(default_factory=dict)
 
 
 class RuleEntries:
@@ -131,9 +154,13 @@ class RuleEntries:
         kinds = _canonical_kinds(mesh, self.names)
         everything = digest(*(digest(k, kinds[k]) for k in sorted(kinds)))
         whole = _whole_mesh(mesh)
+        settings = canonical(mesh.settings)
         for rule in rules:
             if type(rule) not in allowed:
                 plan.missing.append(rule)
+                continue
+            if is_local(type(rule)):
+                self._plan_local(mesh, rule, local_digest(rule, settings), plan)
                 continue
             name = rule_digest(rule, whole, kinds, everything)
             plan.digests[id(rule)] = name
@@ -145,10 +172,48 @@ class RuleEntries:
                 plan.found.extend(findings)
         return plan
 
+    def _plan_local(self, mesh: Mesh, rule: Rule, name: str, plan: RulePlan) -> None:
+        plan.digests[id(rule)] = name
+        checked = [r for r in mesh.checked_by(rule) if r.linted]
+        stored = self.store.get(KIND, name)
+        if not isinstance(stored, dict):
+            plan.missing.append(rule)
+            plan.local[id(rule)] = LocalPart({}, checked, checked)
+            return
+        part = LocalPart({}, checked, [])
+        found: list[Finding] = []
+        for resource in checked:
+            resource_name = self.names.of(resource)
+            items = stored.get(resource_name)
+            findings = None if items is None else self._findings(items, type(rule))
+            if findings is None:
+                part.todo.append(resource)
+            else:
+                part.reused[resource_name] = items
+                found.extend(findings)
+        plan.found.extend(found)
+        plan.local[id(rule)] = part
+        if part.todo:
+            plan.partial.append(rule)
+            plan.scope.update(r.key for r in part.todo)
+
+    def rechecked(self, plan: RulePlan, findings: list[Finding]) -> list[Finding]:
+        """Of the findings of the partly checked rules, those on resources they had to
+        check again (the scope is shared: a rule may have checked more)."""
+        todo = {(type(rule), id(r)) for rule in plan.partial for r in plan.local[id(rule)].todo}
+        return [
+            f
+            for f in findings
+            if f.resource is None
+            or f.rule not in {type(r) for r in plan.partial}
+            or (f.rule, id(f.resource)) in todo
+        ]
+
     def store_results(self, plan: RulePlan, findings: list[Finding]) -> None:
         """Store the findings of the rules that ran (those the plan could key), unless
         some finding cannot be told apart by rule (a crash, another rule's finding)."""
-        classes = {type(r): r for r in plan.missing if id(r) in plan.digests}
+        ran = [*plan.missing, *plan.partial]
+        classes = {type(r): r for r in ran if id(r) in plan.digests}
         crash = input_rule("internal-error")
         by_rule: dict[type[Rule], list[Finding]] = {cls: [] for cls in classes}
         crashed = [f.message for f in findings if f.rule is crash]
@@ -162,10 +227,30 @@ class RuleEntries:
             if any(f"rule {cls.id} (" in message for message in crashed):
                 continue
             try:
-                value = tuple(self._encode(f) for f in by_rule[cls])
+                local = plan.local.get(id(rule))
+                if local is None:
+                    value: object = tuple(self._encode(f) for f in by_rule[cls])
+                else:
+                    value = self._local_value(local, by_rule[cls])
             except Unencodable:
                 continue
             self.store.put(KIND, plan.digests[id(rule)], value)
+
+    def _local_value(self, part: LocalPart, findings: list[Finding]) -> dict:
+        """A local rule's entry: its findings on each resource it checks, by name."""
+        fresh: dict[int, list[Finding]] = {id(r): [] for r in part.todo}
+        for finding in findings:
+            if finding.resource is None or id(finding.resource) not in fresh:
+                raise Unencodable("a finding on another resource than the one checked")
+            fresh[id(finding.resource)].append(finding)
+        value = {}
+        for resource in part.checked:
+            name = self.names.of(resource)
+            if id(resource) in fresh:
+                value[name] = tuple(self._encode(f) for f in fresh[id(resource)])
+            else:
+                value[name] = part.reused[name]
+        return value
 
     # -- findings as plain values ----------------------------------------------------
 

@@ -46,7 +46,7 @@ class RunCache:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.files = FileEntries(store)
-        #: Each resource read through a file entry: the entry's name and its place.
+        #: Each resource read through a file entry: the digest of its content and place.
         self.placed = Placed()
 
     def load(
@@ -75,14 +75,17 @@ class RunCache:
                 sources[path] = source
             else:
                 done[path] = found
+        contents = {p: [r.content for r in found.resources] for p, found in done.items()}
         todo = [p for p in paths if p not in done]
         for path, loaded in zip(todo, load_many(todo), strict=True):
             done[path] = loaded
             if path in keys and not any(p.rule == "input-limit" for p in loaded.problems):
-                self.files.put(keys[path], loaded)
-        for path, key in keys.items():
-            for index, resource in enumerate(done[path].resources):
-                self.placed.add(resource, f"{key}:{index}".encode())
+                stored = self.files.put(keys[path], loaded)
+                if stored is not None:
+                    contents[path] = stored
+        for path, names in contents.items():
+            for resource, name in zip(done[path].resources, names, strict=True):
+                self.placed.add(resource, name)
         return [done[p] for p in paths]
 
     def rules(self) -> RuleEntries:

@@ -302,12 +302,18 @@ def _checked(
     warnings: list[str],
 ) -> list[Finding]:
     """Every finding of the active rules: from the cache for rules whose inputs did not
-    change, by running the others (whose findings the cache then keeps)."""
+    change, by running the others (whose findings the cache then keeps); a local rule
+    checks again only the resources that changed."""
     if inputs.cache is None:
         return run_rules_in_processes(mesh, active, None, options.jobs, should_stop, warnings)
     entries = inputs.cache.rules()
     plan = entries.plan(mesh, active, _cacheable(active, options))
     fresh = run_rules_in_processes(mesh, plan.missing, None, options.jobs, should_stop, warnings)
+    if plan.partial:
+        scoped = run_rules_in_processes(
+            mesh, plan.partial, plan.scope, options.jobs, should_stop, warnings
+        )
+        fresh += entries.rechecked(plan, scoped)
     entries.store_results(plan, fresh)
     return plan.found + fresh
 

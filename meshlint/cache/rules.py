@@ -116,13 +116,17 @@ def local_digest(rule: Rule, settings: str) -> str:
 
 
 @dataclass
-class LocalPart:
-    """A local rule's entry as this run finds it: stored findings of the resources it
-    still checks, unchanged, by resource name; the resources to check again."""
+class LocalKind:
+    """A local rule's findings on the resources of one kind, as this run finds them:
+    ``exact`` names the entry for the kind as it is now, ``latest`` the one for it as it
+    was last checked (findings by resource); stored findings of unchanged resources are
+    ``reused``, ``todo`` are the resources to check again."""
 
-    reused: dict[bytes, tuple]
-    checked: list[Resource]
-    todo: list[Resource]
+    exact: str
+    latest: str
+    resources: list[Resource]
+    reused: dict[bytes, tuple] = field(default_factory=dict)
+    todo: list[Resource] = field(default_factory=list)
 
 
 @dataclass
@@ -136,7 +140,7 @@ class RulePlan:
     partial: list[Rule] = field(default_factory=list)
     scope: set[tuple] = field(default_factory=set)
     digests: dict[int, str] = field(default_factory=dict)
-    local: dict[int, LocalPart] = field(default_factory=dict)
+    local: dict[int, list[LocalKind]] = field(default_factory=dict)
 
 
 class RuleEntries:
@@ -160,7 +164,7 @@ class RuleEntries:
                 plan.missing.append(rule)
                 continue
             if is_local(type(rule)):
-                self._plan_local(mesh, rule, local_digest(rule, settings), plan)
+                self._plan_local(mesh, rule, local_digest(rule, settings), kinds, plan)
                 continue
             name = rule_digest(rule, whole, kinds, everything)
             plan.digests[id(rule)] = name
@@ -172,35 +176,51 @@ class RuleEntries:
                 plan.found.extend(findings)
         return plan
 
-    def _plan_local(self, mesh: Mesh, rule: Rule, name: str, plan: RulePlan) -> None:
+    def _plan_local(
+        self, mesh: Mesh, rule: Rule, name: str, kinds: dict[str, bytes], plan: RulePlan
+    ) -> None:
+        """A local rule: entries by kind; of a kind that changed, the resources that
+        did are checked again."""
+        cls = type(rule)
         plan.digests[id(rule)] = name
-        checked = [r for r in mesh.checked_by(rule) if r.linted]
-        stored = self.store.get(KIND, name)
-        if not isinstance(stored, dict):
-            plan.missing.append(rule)
-            plan.local[id(rule)] = LocalPart({}, checked, checked)
-            return
-        part = LocalPart({}, checked, [])
-        found: list[Finding] = []
-        for resource in checked:
-            resource_name = self.names.of(resource)
-            items = stored.get(resource_name)
-            findings = None if items is None else self._findings(items, type(rule))
-            if findings is None:
-                part.todo.append(resource)
-            else:
-                part.reused[resource_name] = items
-                found.extend(findings)
-        plan.found.extend(found)
-        plan.local[id(rule)] = part
-        if part.todo:
+        parts = plan.local[id(rule)] = []
+        for kind in dict.fromkeys(cls.checked_kinds()):
+            resources = [r for r in mesh.of_kind(kind) if r.linted]
+            if not resources:
+                continue
+            exact = digest(name, kind, kinds[kind]).hex()
+            stored = self.store.get(KIND, exact)
+            findings = None if stored is None else self._findings(stored, cls)
+            if findings is not None:
+                plan.found.extend(findings)
+                continue
+            part = LocalKind(exact, digest(name, kind, "latest").hex(), resources)
+            parts.append(part)
+            latest = self.store.get(KIND, part.latest)
+            latest = latest if isinstance(latest, dict) else {}
+            for resource in resources:
+                resource_name = self.names.of(resource)
+                items = latest.get(resource_name)
+                findings = None if items is None else self._findings(items, cls)
+                if findings is None:
+                    part.todo.append(resource)
+                else:
+                    part.reused[resource_name] = items
+                    plan.found.extend(findings)
+        todo = [r for part in parts for r in part.todo]
+        if todo:
             plan.partial.append(rule)
-            plan.scope.update(r.key for r in part.todo)
+            plan.scope.update(r.key for r in todo)
 
     def rechecked(self, plan: RulePlan, findings: list[Finding]) -> list[Finding]:
         """Of the findings of the partly checked rules, those on resources they had to
         check again (the scope is shared: a rule may have checked more)."""
-        todo = {(type(rule), id(r)) for rule in plan.partial for r in plan.local[id(rule)].todo}
+        todo = {
+            (type(rule), id(r))
+            for rule in plan.partial
+            for part in plan.local[id(rule)]
+            for r in part.todo
+        }
         return [
             f
             for f in findings
@@ -227,30 +247,36 @@ class RuleEntries:
             if any(f"rule {cls.id} (" in message for message in crashed):
                 continue
             try:
-                local = plan.local.get(id(rule))
-                if local is None:
-                    value: object = tuple(self._encode(f) for f in by_rule[cls])
-                else:
-                    value = self._local_value(local, by_rule[cls])
+                if id(rule) in plan.local:
+                    self._store_local(plan.local[id(rule)], by_rule[cls])
+                    continue
+                value = tuple(self._encode(f) for f in by_rule[cls])
             except Unencodable:
                 continue
             self.store.put(KIND, plan.digests[id(rule)], value)
 
-    def _local_value(self, part: LocalPart, findings: list[Finding]) -> dict:
-        """A local rule's entry: its findings on each resource it checks, by name."""
-        fresh: dict[int, list[Finding]] = {id(r): [] for r in part.todo}
+    def _store_local(self, parts: list[LocalKind], findings: list[Finding]) -> None:
+        """A local rule's entries of the kinds it checked again: its findings on them,
+        and by resource."""
+        fresh: dict[int, list[Finding]] = {id(r): [] for p in parts for r in p.todo}
         for finding in findings:
             if finding.resource is None or id(finding.resource) not in fresh:
                 raise Unencodable("a finding on another resource than the one checked")
             fresh[id(finding.resource)].append(finding)
-        value = {}
-        for resource in part.checked:
-            name = self.names.of(resource)
-            if id(resource) in fresh:
-                value[name] = tuple(self._encode(f) for f in fresh[id(resource)])
-            else:
-                value[name] = part.reused[name]
-        return value
+        values = []
+        for part in parts:
+            by_name = {}
+            for resource in part.resources:
+                name = self.names.of(resource)
+                if id(resource) in fresh:
+                    by_name[name] = tuple(self._encode(f) for f in fresh[id(resource)])
+                else:
+                    by_name[name] = part.reused[name]
+            values.append((part, by_name))
+        for part, by_name in values:
+            everything = tuple(item for items in by_name.values() for item in items)
+            self.store.put(KIND, part.exact, everything)
+            self.store.put(KIND, part.latest, by_name)
 
     # -- findings as plain values ----------------------------------------------------
 

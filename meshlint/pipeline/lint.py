@@ -28,7 +28,7 @@ from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.settings import MeshSettings
 from meshlint.model import Resource
-from meshlint.pipeline.parallel import map_in_processes, run_rules_in_processes
+from meshlint.pipeline.parallel import MIN_RESOURCES, map_in_processes, run_rules_in_processes
 from meshlint.pipeline.runner import to_location
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
 from meshlint.time_limit import TimeLimit, time_limit
@@ -310,9 +310,9 @@ def _checked(
     plan = entries.plan(mesh, active, _cacheable(active, options))
     fresh = run_rules_in_processes(mesh, plan.missing, None, options.jobs, should_stop, warnings)
     if plan.partial:
-        scoped = run_rules_in_processes(
-            mesh, plan.partial, plan.scope, options.jobs, should_stop, warnings
-        )
+        # a few changed resources are not worth a fork
+        jobs = options.jobs if len(plan.scope) >= MIN_RESOURCES else 1
+        scoped = run_rules_in_processes(mesh, plan.partial, plan.scope, jobs, should_stop, warnings)
         fresh += entries.rechecked(plan, scoped)
     entries.store_results(plan, fresh)
     return plan.found + fresh

@@ -338,3 +338,22 @@ def test_the_language_server_starts_warm_and_confirms_from_the_cache(
     cold.index([str(project)])
     cold.update(str(service), service.read_text().replace("port: 9080", "port: 9081"))
     assert confirmed == _report(cold.lint(full=True))
+
+
+def test_a_config_policy_is_checked_again_when_it_changes(cache_dir, project, monkeypatch):
+    monkeypatch.chdir(project)
+    policy = (
+        "policies:\n"
+        "  - id: route-timeout\n"
+        "    kinds: [VirtualService]\n"
+        "    message: every HTTP route needs a timeout\n"
+        "    schema:\n"
+        "      properties: {spec: {properties: {http: {items: {required: [%s]}}}}}\n"
+    )
+    config = project / ".meshlint.yaml"
+    config.write_text(policy % "timeout")
+    before = lint_json(project)
+    config.write_text(policy % "retries")
+    after = lint_json(project)
+    assert after == lint_json(project, "--no-cache")
+    assert after != before

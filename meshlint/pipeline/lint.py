@@ -319,10 +319,15 @@ def _checked(
 
 
 def _cacheable(active: list[Rule], options: LintOptions) -> list[type[Rule]]:
-    """Rules whose findings may come from the cache: not the config's own policies (the
-    cache keys rules by their code, and a policy's code is the config)."""
+    """Rules whose findings may come from the cache: meshlint's own, not the config's
+    policies nor plugins (the cache keys rules by meshlint's code; a policy's code is
+    the config, a plugin's another package)."""
     policies = set(options.extra_rules)
-    return [type(r) for r in active if type(r) not in policies]
+    return [
+        type(r)
+        for r in active
+        if type(r) not in policies and type(r).__module__.startswith("meshlint.")
+    ]
 
 
 def _rerun(

@@ -1,7 +1,7 @@
 """Benchmark: full ``meshlint lint`` against PyYAML merely loading the same files.
 
     python benchmarks/bench_lint.py [--resources 10000 50000] [--rounds 3] [--single]
-                                    [--no-lsp]
+                                    [--no-lsp] [--warm]
 
 For each size and layout (200 files, one file), PyYAML's load and meshlint's lint (in one
 process, ``-j 1``, and with its default of one process per core) run as fresh processes,
@@ -9,7 +9,8 @@ interleaved round by round (the machine is noisy); the script prints median seco
 resources per second, the ratios lint / load, peak memory, the 50k/10k growth, one small
 file against yamllint (when installed), and the language server's re-lint latency
 (benchmarks/bench_lsp.py). Targets: ratio <= 1.0, growth <= 5.5, RSS < 1 GB, small file
-<= 1.5x yamllint, re-lint < 200 ms.
+<= 1.5x yamllint, re-lint < 200 ms. With ``--warm``, also a rerun answered from the cache:
+the tree unchanged (target <= 0.3x the load) and after one file's edit (<= 0.4x).
 """
 
 from __future__ import annotations
@@ -67,13 +68,15 @@ def compare(*commands: list[str], rounds: int) -> list[float]:
     return [statistics.median(measured) for measured in times]
 
 
-def lint_command(target: str, jobs: int = 0) -> list[str]:
+def lint_command(target: str, jobs: int = 0, *, cache: bool = False) -> list[str]:
+    """A lint of ``target``; cold (no cache) unless ``cache``."""
     return [
         sys.executable,
         "-m",
         "meshlint",
         "lint",
         "--no-config",
+        *([] if cache else ["--no-cache"]),
         "--jobs",
         str(jobs),
         "--max-documents",  # the one-file layout holds up to 50,000 documents
@@ -104,6 +107,30 @@ def mesh_figures(resources: int, single: bool, rounds: int) -> float:
     return ours
 
 
+def warm_figures(resources: int, rounds: int) -> None:
+    """A rerun on a warm cache (its own folder), unchanged and after editing one file
+    (a value never seen before, so that file is parsed and its kinds' rules run again)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write(Path(tmp) / "mesh", resources, 200)
+        os.environ["MESHLINT_CACHE_DIR"] = str(Path(tmp) / "cache")
+        target, edited = str(Path(tmp) / "mesh"), files[len(files) // 2]
+        text = edited.read_text()
+        load = [sys.executable, "-c", LOAD, *map(str, files)]
+        timed(lint_command(target, cache=True))  # fills the cache
+        times: list[list[float]] = [[], [], []]
+        for round_ in range(rounds):
+            times[0].append(timed(load))
+            times[1].append(timed(lint_command(target, cache=True)))
+            edited.write_text(text.replace("replicas: 2", f"replicas: {100 + round_}", 1))
+            times[2].append(timed(lint_command(target, cache=True)))
+        del os.environ["MESHLINT_CACHE_DIR"]
+    base, unchanged, one = (statistics.median(t) for t in times)
+    print(f"\n{resources} resources, 200 files, warm cache")
+    print(f"  PyYAML CSafeLoader load_all:  {base:7.2f} s")
+    for label, seconds in (("unchanged", unchanged), ("one file edited", one)):
+        print(f"  meshlint lint, {label}: {seconds:7.2f} s  ratio {seconds / base:.2f}x")
+
+
 def small_file(rounds: int) -> None:
     target = str(REPO / "examples" / "bookinfo-broken" / "virtual-services.yaml")
     yamllint = shutil.which("yamllint") or str(Path(sys.executable).parent / "yamllint")
@@ -122,12 +149,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single", action="store_true", help="also the one-file layout")
     parser.add_argument("--no-lsp", action="store_true", help="skip the language server")
+    parser.add_argument("--warm", action="store_true", help="also reruns on a warm cache")
     args = parser.parse_args()
     times: dict[int, float] = {}
     for resources in args.resources:
         times[resources] = mesh_figures(resources, False, args.rounds)
         if args.single:
             mesh_figures(resources, True, args.rounds)
+        if args.warm:
+            warm_figures(resources, args.rounds)
     if 10_000 in times and 50_000 in times:
         print(f"\ngrowth 50k / 10k: {times[50_000] / times[10_000]:.2f}x (linear would be 5.0)")
     small_file(args.rounds)

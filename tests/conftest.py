@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from meshlint.pipeline.lint import LintOptions, LintResult, lint
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+# Never the user's cache: every run of the suite (and every meshlint it starts) uses its own.
+os.environ["MESHLINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="meshlint-test-cache-")
 
 
 def needs_shared() -> pytest.MarkDecorator:

@@ -145,7 +145,8 @@ def _die_in_children(function):
 
 def test_a_worker_killed_while_checking_rules_is_a_warning_on_stderr(examples_dir, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_RESOURCES", 0)
-    command = ["lint", "--no-config", "--format", "json", str(examples_dir)]
+    # without the cache: the second run must check the rules again
+    command = ["lint", "--no-config", "--no-cache", "--format", "json", str(examples_dir)]
     one = CliRunner().invoke(cli, command)
     monkeypatch.setattr(parallel, "_encode", _die_in_children(parallel._encode))
     two = CliRunner().invoke(cli, ["lint", "-j", "2", *command[1:]])

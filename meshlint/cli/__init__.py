@@ -25,6 +25,7 @@ COMMANDS = {
     "lsp": "meshlint.cli.lsp_cmd:lsp",
     "schemas": "meshlint.cli.schemas_cmd:schemas",
     "trace": "meshlint.cli.trace_cmd:trace",
+    "clean": "meshlint.cli.clean_cmd:clean",
 }
 
 

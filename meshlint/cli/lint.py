@@ -64,8 +64,19 @@ from meshlint.cli.run_options import (
     help="Print info findings in text output too (they are counted in the summary).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Say what was assumed and what was read.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache of parsed files and findings (`meshlint clean` "
+    "empties it).",
+)
 def lint(
-    paths: tuple[str, ...], failure_threshold: str | None, jobs: int, verbose: bool, **kw
+    paths: tuple[str, ...],
+    failure_threshold: str | None,
+    jobs: int,
+    verbose: bool,
+    no_cache: bool,
+    **kw,
 ) -> None:
     """Lint manifests: files, directories (recursive), globs, or - for standard input
     (default: the config's `paths`, else the current directory)."""
@@ -79,6 +90,7 @@ def lint(
     run = prepare_run(tuple(scope.lint_paths), kw, failure_threshold)
     options, failure_threshold = run.options, run.failure_threshold
     options.jobs = jobs or default_jobs()
+    options.cache = not no_cache
     _warn_unused_excludes(options)
     charts = _helm_charts(options) if run.config.helm else None
     status = Status(wanted(kw["quiet"]))

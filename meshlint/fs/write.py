@@ -58,10 +58,13 @@ def check_destination(path: str) -> None:
     _check_folder(path)
 
 
-def write_file(path: str, data: bytes, *, expected: Snapshot | None = None) -> None:
+def write_file(
+    path: str, data: bytes, *, expected: Snapshot | None = None, durable: bool = True
+) -> None:
     """Replace (or create) ``path`` with ``data``; raises RefusedWrite for a destination
     meshlint must not write, OSError when writing fails. With ``expected``, the file must
-    still be what was read (checked before and again just before the rename)."""
+    still be what was read (checked before and again just before the rename). Not
+    ``durable``: no fsync (a cache entry, which a crash may lose but never half-write)."""
     status = _destination(path)
     _check_folder(path)
     if expected is not None:
@@ -76,7 +79,8 @@ def write_file(path: str, data: bytes, *, expected: Snapshot | None = None) -> N
                 handle.write(data)
                 handle.flush()
                 _keep_metadata(path, handle.fileno(), status)
-                os.fsync(handle.fileno())
+                if durable:
+                    os.fsync(handle.fileno())
             if expected is not None:
                 _check_unchanged(path, _destination(path), expected)
             os.replace(temporary, path)
@@ -84,7 +88,8 @@ def write_file(path: str, data: bytes, *, expected: Snapshot | None = None) -> N
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-    _fsync_folder(directory)
+    if durable:
+        _fsync_folder(directory)
 
 
 def _destination(path: str) -> os.stat_result | None:

@@ -11,6 +11,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from meshlint.engine.finding import Finding
 from meshlint.gc_pause import gc_paused
@@ -27,7 +28,11 @@ from meshlint.pipeline.lint import (
     LoadedInputs,
     analyze,
     load_files,
+    open_cache,
 )
+
+if TYPE_CHECKING:
+    from meshlint.cache.run import RunCache
 
 
 @dataclass
@@ -50,13 +55,19 @@ class Workspace:
     hub_size: int = HUB_SIZE
     #: The folders indexed, where files created later are picked up.
     folders: list[str] = field(default_factory=list)
+    #: The persistent cache files are read through (when the options ask for it).
+    cache: RunCache | None = None
+    #: Why the cache is not used, when it cannot be.
+    warnings: list[str] = field(default_factory=list)
 
     def index(self, folders: list[str]) -> None:
         """Parse every manifest under the workspace folders (same discovery as the CLI)."""
         self.folders = [f for f in folders if os.path.isdir(f)]
         paths = discover(self.folders, self.options.exclude)
+        if self.options.cache and self.folders:
+            self.cache = open_cache(self.folders, self.warnings)
         with gc_paused():
-            for loaded in load_files(paths, self.options):
+            for loaded in load_files(paths, self.options, cache=self.cache):
                 self.files[loaded.path] = loaded
                 for resource in loaded.resources:
                     self.names(resource)
@@ -75,7 +86,9 @@ class Workspace:
         """Parse an editor buffer, or the file on disk when ``text`` is None (None when
         there is no such file). Touches nothing shared: safe in any thread."""
         if text is None:
-            return load_files([path], self.options)[0] if os.path.isfile(path) else None
+            if not os.path.isfile(path):
+                return None
+            return load_files([path], self.options, cache=self.cache)[0]
         source = SourceText(path, text)
         namespace = self.options.settings.default_namespace
         return load_source(source, namespace, self.options.limits)
@@ -109,7 +122,7 @@ class Workspace:
             changed = list(self.changed)
             retired = len(self.retired)
         paths = sorted(files)
-        inputs = LoadedInputs(paths, [files[p] for p in paths])
+        inputs = LoadedInputs(paths, [files[p] for p in paths], cache=self.cache)
         with gc_paused():
             if full or self.result is None:
                 result = analyze(inputs, self.options, should_stop=should_stop)

@@ -28,12 +28,13 @@ from meshlint.mesh.generated import generated_resources
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.settings import MeshSettings
 from meshlint.model import Resource
-from meshlint.pipeline.parallel import map_in_processes, run_rules_in_processes
+from meshlint.pipeline.parallel import MIN_RESOURCES, map_in_processes, run_rules_in_processes
 from meshlint.pipeline.runner import to_location
 from meshlint.suppress.apply import SuppressOptions, apply_suppressions
 from meshlint.time_limit import TimeLimit, time_limit
 
 if TYPE_CHECKING:
+    from meshlint.cache.run import RunCache
     from meshlint.mesh.neighbourhood import Neighbourhood
 
 
@@ -66,6 +67,8 @@ class LintOptions:
     suppress: SuppressOptions = field(default_factory=SuppressOptions)
     #: Processes that check rules (forked; only a single-threaded caller may ask for >1).
     jobs: int = 1
+    #: Reuse (and keep) parsed files and rule findings in the user's cache directory.
+    cache: bool = False
 
 
 @dataclass
@@ -86,24 +89,34 @@ class LintResult:
 
 
 def load_files(
-    paths: list[str], options: LintOptions, warnings: list[str] | None = None
+    paths: list[str],
+    options: LintOptions,
+    warnings: list[str] | None = None,
+    cache: RunCache | None = None,
 ) -> list[LoadedFile]:
     """Read and parse every file, each within the limits' time budget; bad files come
     back with problems, never exceptions. A worker process that fails adds a line to
-    ``warnings``."""
+    ``warnings``. With a ``cache``, files it holds are not parsed again."""
     namespace = options.settings.default_namespace
     named = {*options.paths, *options.context}
+    read_ahead: dict[str, SourceText] = {}
 
     def load(path: str) -> LoadedFile:
         seconds = options.limits.max_seconds_per_file
         try:
             with time_limit(seconds):
-                source = _source(path, options, path in named)
+                source = read_ahead.get(path) or _source(path, options, path in named)
                 return load_source(source, namespace, options.limits)
         except TimeLimit:
             return too_slow(path, seconds)
 
-    return map_in_processes(load, paths, options.jobs, _size, warnings, "files")
+    def load_many(todo: list[str]) -> list[LoadedFile]:
+        return map_in_processes(load, todo, options.jobs, _size, warnings, "files")
+
+    if cache is None:
+        return load_many(paths)
+    reading = (namespace, options.limits, options.max_file_size, options.kustomize)
+    return cache.load(paths, reading, read_ahead, load_many)
 
 
 def _size(path: str) -> int:
@@ -156,6 +169,8 @@ class LoadedInputs:
     context: list[LoadedFile] = field(default_factory=list)
     #: Worker processes that failed while parsing.
     warnings: list[str] = field(default_factory=list)
+    #: The persistent cache the files were read through (None: not used).
+    cache: RunCache | None = None
 
 
 def load_inputs(options: LintOptions) -> LoadedInputs:
@@ -167,10 +182,11 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
         f for f in discover(options.context, options.exclude, walk_errors) if f not in files
     ]
     warnings: list[str] = []
+    cache = open_cache([*options.paths, *options.context], warnings) if options.cache else None
     with gc_paused():
-        loaded = load_files(files, options, warnings)
+        loaded = load_files(files, options, warnings, cache)
         loaded += [load_source(error) for error in walk_errors]
-        context = load_files(context_files, options, warnings)
+        context = load_files(context_files, options, warnings, cache)
     for file in loaded:
         for resource in file.resources:
             resource.cluster = cluster_of.get(resource.file, "")
@@ -178,7 +194,20 @@ def load_inputs(options: LintOptions) -> LoadedInputs:
         for resource in file.resources:
             resource.linted = False
     _mark_patches(files, loaded, options)
-    return LoadedInputs(files, loaded, context, warnings)
+    return LoadedInputs(files, loaded, context, warnings, cache)
+
+
+def open_cache(paths: list[str], warnings: list[str]) -> RunCache | None:
+    """The cache of the project holding ``paths``, or None (and a warning) when it
+    cannot be used."""
+    from meshlint.cache.location import CacheRefused
+    from meshlint.cache.run import open_cache
+
+    try:
+        return open_cache(paths)
+    except (CacheRefused, OSError) as error:
+        warnings.append(f"cache not used: {error}")
+        return None
 
 
 def _mark_patches(files: list[str], loaded: list[LoadedFile], options: LintOptions) -> None:
@@ -237,7 +266,7 @@ def analyze(
     )
     warnings = list(inputs.warnings)
     if increment is None:
-        findings = run_rules_in_processes(mesh, active, None, options.jobs, should_stop, warnings)
+        findings = _checked(mesh, active, inputs, options, should_stop, warnings)
     else:
         findings = _rerun(mesh, active, increment, options.jobs, should_stop)
     findings += _findings_on_copies(mesh, active, options.jobs, should_stop)
@@ -262,6 +291,43 @@ def analyze(
         baseline_gone=suppression.baseline_gone,
         unchecked=unchecked,
     )
+
+
+def _checked(
+    mesh: Mesh,
+    active: list[Rule],
+    inputs: LoadedInputs,
+    options: LintOptions,
+    should_stop: Callable[[], bool] | None,
+    warnings: list[str],
+) -> list[Finding]:
+    """Every finding of the active rules: from the cache for rules whose inputs did not
+    change, by running the others (whose findings the cache then keeps); a local rule
+    checks again only the resources that changed."""
+    if inputs.cache is None:
+        return run_rules_in_processes(mesh, active, None, options.jobs, should_stop, warnings)
+    entries = inputs.cache.rules()
+    plan = entries.plan(mesh, active, _cacheable(active, options))
+    fresh = run_rules_in_processes(mesh, plan.missing, None, options.jobs, should_stop, warnings)
+    if plan.partial:
+        # a few changed resources are not worth a fork
+        jobs = options.jobs if len(plan.scope) >= MIN_RESOURCES else 1
+        scoped = run_rules_in_processes(mesh, plan.partial, plan.scope, jobs, should_stop, warnings)
+        fresh += entries.rechecked(plan, scoped)
+    entries.store_results(plan, fresh)
+    return plan.found + fresh
+
+
+def _cacheable(active: list[Rule], options: LintOptions) -> list[type[Rule]]:
+    """Rules whose findings may come from the cache: meshlint's own, not the config's
+    policies nor plugins (the cache keys rules by meshlint's code; a policy's code is
+    the config, a plugin's another package)."""
+    policies = set(options.extra_rules)
+    return [
+        type(r)
+        for r in active
+        if type(r) not in policies and type(r).__module__.startswith("meshlint.")
+    ]
 
 
 def _rerun(

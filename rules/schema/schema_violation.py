@@ -9,7 +9,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
-from meshlint.loader.patches import looks_like_patch
+from meshlint.mesh.patch_fragments import is_patch_fragment
 from meshlint.schemastore import SchemaError, known_kinds, validate
 
 
@@ -68,7 +68,7 @@ class SchemaViolation(Rule):
 
     def check_resource(self, resource, mesh):
         reported = set()
-        patch = looks_like_patch(resource)
+        patch = is_patch_fragment(resource)
         for error in validate(resource.api_version, resource.kind, resource.body):
             if error.validator == "uniqueItems":
                 continue  # reported item by item below

@@ -7,7 +7,7 @@ from meshlint.engine.finding import Severity
 from meshlint.engine.fix import rename_key
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
-from meshlint.loader.patches import looks_like_patch
+from meshlint.mesh.patch_fragments import is_patch_fragment
 from meshlint.schemastore import known_kinds
 
 
@@ -72,9 +72,8 @@ class UnknownField(Rule):
         plan = plan_for(resource.api_version, resource.kind)
         if plan is None:
             return
-        patch = looks_like_patch(resource)
         for problem in unknown_fields(plan, resource.body):
-            if patch and str(problem.path[-1]).startswith("$"):
+            if str(problem.path[-1]).startswith("$") and is_patch_fragment(resource):
                 continue  # a strategic-merge directive ($patch, $setElementOrder/...)
             fixes = []
             parent = get(resource.body, problem.path[:-1])

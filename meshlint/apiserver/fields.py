@@ -29,17 +29,33 @@ def unknown_field(path: Path, name: str, known: list[str]) -> Problem:
 
 
 def unknown_fields(node: SchemaNode, value: Any, path: Path = ()) -> Iterator[Problem]:
-    """Every key of ``value`` (recursively) that ``node``'s schema does not describe."""
-    if isinstance(value, dict):
-        properties = node.properties
-        for key, item in value.items():
-            child = properties.get(key)
-            if child is None and properties and not node.open:
-                yield unknown_field((*path, key), key, list(properties))
-                continue
-            child = child or node.values
-            if child is not None:
-                yield from unknown_fields(child, item, (*path, key))
-    elif isinstance(value, list) and node.items is not None:
-        for index, item in enumerate(value):
-            yield from unknown_fields(node.items, item, (*path, index))
+    """Every key of ``value`` (recursively, in document order) that ``node``'s schema does
+    not describe."""
+    # A stack of what is left to do, next on top: a problem to report, or a
+    # (schema, value, path) to look into.
+    todo: list = [(node, value, path)]
+    while todo:
+        step = todo.pop()
+        if isinstance(step, Problem):
+            yield step
+            continue
+        node, value, path = step
+        steps: list = []
+        if isinstance(value, dict):
+            properties = node.properties
+            closed = bool(properties) and not node.open
+            for key, item in value.items():
+                child = properties.get(key)
+                if child is None:
+                    if closed:
+                        steps.append(unknown_field((*path, key), key, list(properties)))
+                        continue
+                    child = node.values
+                if child is not None and isinstance(item, dict | list):
+                    steps.append((child, item, (*path, key)))
+        elif isinstance(value, list) and node.items is not None:
+            child = node.items
+            steps = [
+                (child, v, (*path, i)) for i, v in enumerate(value) if isinstance(v, dict | list)
+            ]
+        todo.extend(reversed(steps))

@@ -68,20 +68,21 @@ class SchemaViolation(Rule):
 
     def check_resource(self, resource, mesh):
         reported = set()
-        patch = is_patch_fragment(resource)
         for error in validate(resource.api_version, resource.kind, resource.body):
             if error.validator == "uniqueItems":
                 continue  # reported item by item below
-            if patch and error.validator == "required":
+            if error.validator == "required" and is_patch_fragment(resource):
                 continue  # a patch supplies only what it changes
             finding = self._report(resource, error)
             if (error.path, finding.message) not in reported:
                 reported.add((error.path, finding.message))
                 yield finding
         plan = plan_for(resource.api_version, resource.kind)
-        if plan is not None and plan.lists_below and not patch:
-            for problem in duplicate_items(plan, resource.body):
-                yield self.report(resource, problem.path, at(problem.path, problem.message))
+        if plan is not None and plan.lists_below:
+            duplicates = list(duplicate_items(plan, resource.body))
+            if duplicates and not is_patch_fragment(resource):
+                for problem in duplicates:
+                    yield self.report(resource, problem.path, at(problem.path, problem.message))
 
     def _report(self, resource, error: SchemaError):
         path = error.path

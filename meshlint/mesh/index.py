@@ -247,7 +247,14 @@ class Mesh:
             for kind, members in self._by_kind.items()
             if (namespaces := frozenset(r.namespace for r in members if held(r)))
         }
-        workloads = (w for w in self.workloads.all if held(w.resource))
+        # Not the workload index: after an edit the language server asks for the evidence
+        # of the whole mesh, whose index no rule needs then.
+        workloads = (
+            w
+            for kind in WORKLOAD_KINDS
+            for r in self._by_kind.get(kind, ())
+            if held(r) and (w := workload_of(r)) is not None
+        )
         declared = any(g.declared for g in self.settings.gateways) or any(
             r.generated_by == "IstioOperator" for r in self.resources
         )

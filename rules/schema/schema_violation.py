@@ -1,9 +1,8 @@
 """Values the API server rejects against the resource's schema."""
 
 from meshlint.apiserver.fields import nearest_field
-from meshlint.apiserver.lists import duplicate_items
-from meshlint.apiserver.plan import plan_for
 from meshlint.apiserver.problems import at
+from meshlint.apiserver.survey import survey_of
 from meshlint.core.suggest import closest, distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
@@ -77,12 +76,10 @@ class SchemaViolation(Rule):
             if (error.path, finding.message) not in reported:
                 reported.add((error.path, finding.message))
                 yield finding
-        plan = plan_for(resource.api_version, resource.kind)
-        if plan is not None and plan.lists_below:
-            duplicates = list(duplicate_items(plan, resource.body))
-            if duplicates and not is_patch_fragment(resource):
-                for problem in duplicates:
-                    yield self.report(resource, problem.path, at(problem.path, problem.message))
+        survey = survey_of(resource)
+        if survey is not None and survey.duplicates and not is_patch_fragment(resource):
+            for problem in survey.duplicates:
+                yield self.report(resource, problem.path, at(problem.path, problem.message))
 
     def _report(self, resource, error: SchemaError):
         path = error.path

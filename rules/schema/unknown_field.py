@@ -1,7 +1,6 @@
 """Fields the schema does not know, which the API server drops without a word."""
 
-from meshlint.apiserver.fields import unknown_fields
-from meshlint.apiserver.plan import plan_for
+from meshlint.apiserver.survey import survey_of
 from meshlint.core.suggest import distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import rename_key
@@ -69,10 +68,10 @@ class UnknownField(Rule):
     equivalents = Equivalents(istio="IST0133")
 
     def check_resource(self, resource, mesh):
-        plan = plan_for(resource.api_version, resource.kind)
-        if plan is None:
+        survey = survey_of(resource)
+        if survey is None:
             return
-        for problem in unknown_fields(plan, resource.body):
+        for problem in survey.unknown:
             if str(problem.path[-1]).startswith("$") and is_patch_fragment(resource):
                 continue  # a strategic-merge directive ($patch, $setElementOrder/...)
             fixes = []

@@ -16,6 +16,8 @@ from meshlint.core.memo import while_first_lives
 from meshlint.fieldpath import Path
 from meshlint.model import Resource
 
+_CONTAINERS = (dict, list)
+
 
 @dataclass(frozen=True, slots=True)
 class Survey:
@@ -41,43 +43,39 @@ def survey(node: SchemaNode, value: Any) -> Survey:
     (a recursive reference counts as having none)."""
     unknown: list[Problem] = []
     duplicates: list[Problem] = []
-    # What is left to do, next on top: an unknown field to report (reported in order
-    # with what lies below the fields before it), or a (schema, value, path, whether
-    # duplicates are looked for) to look into.
-    todo: list = [(node, value, (), node.lists_below)]
-    while todo:
-        step = todo.pop()
-        if isinstance(step, Problem):
-            unknown.append(step)
-            continue
-        node, value, path, lists = step
-        steps: list = []
-        if isinstance(value, dict):
-            properties = node.properties
-            closed = bool(properties) and not node.open
-            for key, item in value.items():
-                child = properties.get(key)
-                if child is None:
-                    if closed:
-                        steps.append(unknown_field((*path, key), key, list(properties)))
-                        continue
-                    child = node.values
-                if child is not None and isinstance(item, dict | list):
-                    steps.append((child, item, (*path, key), lists and child.lists_below))
-        elif isinstance(value, list):
-            if lists:
-                duplicates += repeated_items(node, value, path)
-            child = node.items
-            if child is not None:
-                below = lists and child.lists_below
-                steps = [
-                    (child, item, _at(path, i), below)
-                    for i, item in enumerate(value)
-                    if isinstance(item, dict | list)
-                ]
-        todo.extend(reversed(steps))
+    _walk(node, value, (), node.lists_below, unknown, duplicates)
     return Survey(tuple(unknown), tuple(duplicates))
 
 
-def _at(path: Path, index: int) -> Path:
-    return (*path, index)
+def _walk(
+    node: SchemaNode,
+    value: Any,
+    path: Path,
+    lists: bool,
+    unknown: list[Problem],
+    duplicates: list[Problem],
+) -> None:
+    """Add the problems of ``value`` to the lists (``lists``: whether duplicates are
+    looked for here)."""
+    if isinstance(value, dict):
+        properties = node.properties
+        closed = bool(properties) and not node.open
+        for key, item in value.items():
+            child = properties.get(key)
+            if child is None:
+                if closed:
+                    unknown.append(unknown_field((*path, key), key, list(properties)))
+                    continue
+                child = node.values
+            if child is not None and isinstance(item, _CONTAINERS):
+                below = lists and child.lists_below
+                _walk(child, item, (*path, key), below, unknown, duplicates)
+    elif isinstance(value, list):
+        if lists:
+            duplicates += repeated_items(node, value, path)
+        child = node.items
+        if child is not None:
+            below = lists and child.lists_below
+            for index, item in enumerate(value):
+                if isinstance(item, _CONTAINERS):
+                    _walk(child, item, (*path, index), below, unknown, duplicates)

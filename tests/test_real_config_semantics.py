@@ -5,6 +5,8 @@ finding comes back."""
 from __future__ import annotations
 
 from meshlint.engine.finding import Severity
+from meshlint.loader.patches import looks_like_patch
+from meshlint.model import Resource
 
 from conftest import found
 
@@ -72,6 +74,17 @@ def test_patch_directive_marks_a_fragment(lint_yaml):
             - name: http
         """
     assert found(lint_yaml("svc.yaml", text), "ML701") == []
+
+
+def test_a_patch_directive_counts_down_to_32_levels_below_the_root():
+    def with_directive(levels: int) -> Resource:
+        value: object = {"$patch": "delete"}
+        for level in range(levels):
+            value = [value] if level % 2 else {"spec": value}
+        return Resource("v1", "ConfigMap", "shop", "web", value, "cm.yaml")
+
+    assert looks_like_patch(with_directive(32))
+    assert not looks_like_patch(with_directive(33))
 
 
 # -- ML787 DENY with only HTTP fields ---------------------------------------------------

@@ -3,10 +3,6 @@ drops them from built-in kinds, so the setting they carry silently never applies
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from meshlint.apiserver.plan import SchemaNode
 from meshlint.apiserver.problems import Problem
 from meshlint.core.suggest import closest
 from meshlint.fieldpath import Path
@@ -26,20 +22,3 @@ def unknown_field(path: Path, name: str, known: list[str]) -> Problem:
     hint = f'; did you mean "{match}"?' if match else ""
     message = f'unknown field "{name}": the API server drops it, so it has no effect{hint}'
     return Problem(path, message, key=True, suggestion=match)
-
-
-def unknown_fields(node: SchemaNode, value: Any, path: Path = ()) -> Iterator[Problem]:
-    """Every key of ``value`` (recursively) that ``node``'s schema does not describe."""
-    if isinstance(value, dict):
-        properties = node.properties
-        for key, item in value.items():
-            child = properties.get(key)
-            if child is None and properties and not node.open:
-                yield unknown_field((*path, key), key, list(properties))
-                continue
-            child = child or node.values
-            if child is not None:
-                yield from unknown_fields(child, item, (*path, key))
-    elif isinstance(value, list) and node.items is not None:
-        for index, item in enumerate(value):
-            yield from unknown_fields(node.items, item, (*path, index))

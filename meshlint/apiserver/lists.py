@@ -22,24 +22,17 @@ def _identity(node: SchemaNode, item: Any) -> tuple[str, Any] | None:
     return json.dumps(keys, sort_keys=True, default=str), keys
 
 
-def duplicate_items(node: SchemaNode, value: Any, path: Path = ()) -> Iterator[Problem]:
-    """Each item of a list-type ``set`` or ``map`` list that repeats an earlier one."""
-    if isinstance(value, list):
-        if node.list_type in ("set", "map") and (node.list_type == "set" or node.map_keys):
-            seen: set[str] = set()
-            for index, item in enumerate(value):
-                identity = _identity(node, item)
-                if identity is None:
-                    continue
-                text, shown = identity
-                if text in seen:
-                    yield Problem((*path, index), f"Duplicate value: {json.dumps(shown)}")
-                seen.add(text)
-        if node.items is not None and node.items.lists_below:
-            for index, item in enumerate(value):
-                yield from duplicate_items(node.items, item, (*path, index))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            child = node.properties.get(key) or node.values
-            if child is not None and child.lists_below:
-                yield from duplicate_items(child, item, (*path, key))
+def repeated_items(node: SchemaNode, value: list, path: Path) -> Iterator[Problem]:
+    """Each item of ``value``, a list-type ``set`` or ``map`` list (by ``node``), that
+    repeats an earlier one (none for a list of another type)."""
+    if node.list_type not in ("set", "map") or (node.list_type == "map" and not node.map_keys):
+        return
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        identity = _identity(node, item)
+        if identity is None:
+            continue
+        text, shown = identity
+        if text in seen:
+            yield Problem((*path, index), f"Duplicate value: {json.dumps(shown)}")
+        seen.add(text)

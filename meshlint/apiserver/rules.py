@@ -60,22 +60,30 @@ def with_defaults(node: SchemaNode, value: Any) -> Any:
 
 def rule_violations(
     node: SchemaNode, value: Any, scope: Scope, path: Path = (), budget: Budget | None = None
-) -> Iterator[Problem]:
+) -> list[Problem]:
     """Every rule under ``node`` that ``value`` breaks, at the field holding the rule (or
-    at its ``fieldPath``), and every rule skipped as too costly."""
-    budget = budget if budget is not None else Budget()
+    at its ``fieldPath``), and every rule skipped as too costly, in document order."""
+    found: list[Problem] = []
+    _violations(node, value, scope, path, budget if budget is not None else Budget(), found)
+    return found
+
+
+def _violations(
+    node: SchemaNode, value: Any, scope: Scope, path: Path, budget: Budget, found: list[Problem]
+) -> None:
     if value is None or not node.accepts(value):
         return
     if node.rules and not _oversized(node, value):
-        yield from _check_node(node, value, scope, path, budget)
+        found += _check_node(node, value, scope, path, budget)
     if isinstance(value, dict):
         for key, item in value.items():
             child = node.properties.get(key) or node.values
             if child is not None and child.rules_below:
-                yield from rule_violations(child, item, scope, (*path, key), budget)
+                _violations(child, item, scope, (*path, key), budget, found)
     elif isinstance(value, list) and node.items is not None and node.items.rules_below:
+        child = node.items
         for index, item in enumerate(value):
-            yield from rule_violations(node.items, item, scope, (*path, index), budget)
+            _violations(child, item, scope, (*path, index), budget, found)
 
 
 def _oversized(node: SchemaNode, value: Any) -> bool:

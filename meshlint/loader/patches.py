@@ -43,20 +43,32 @@ def kustomize_patch_files(kustomizations: Iterable[tuple[str, str]]) -> set[str]
     return out
 
 
+#: How deep below a resource's root a ``$`` directive is looked for.
+_DIRECTIVE_DEPTH = 32
+
+
 def looks_like_patch(resource: Resource) -> bool:
     """Whether a resource can only be a strategic-merge patch fragment (see the module)."""
     return resource.partial or _has_directive(resource.body) or _controller_fragment(resource)
 
 
-def _has_directive(value: object, depth: int = 0) -> bool:
-    if depth > 32:
-        return False
-    if isinstance(value, dict):
-        if any(isinstance(k, str) and k.startswith("$") for k in value):
-            return True
-        return any(_has_directive(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_directive(v, depth + 1) for v in value)
+def _has_directive(value: object) -> bool:
+    """Whether a mapping key within 32 levels of ``value`` starts with ``$``."""
+    level = [value]
+    for _ in range(_DIRECTIVE_DEPTH + 1):
+        below: list = []
+        for item in level:
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if isinstance(key, str) and key.startswith("$"):
+                        return True
+                    if isinstance(child, dict | list):
+                        below.append(child)
+            elif isinstance(item, list):
+                below.extend(child for child in item if isinstance(child, dict | list))
+        if not below:
+            return False
+        level = below
     return False
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from meshlint.fieldpath import Path, get
+from meshlint.mesh.memo import per_resource
 from meshlint.mesh.workloads import TEMPLATE_PATHS, WORKLOAD_KINDS
 from meshlint.model import Resource, string_map
 from meshlint.package_data import DATA
@@ -125,9 +126,15 @@ def annotation_sites(resource: Resource) -> Iterator[AnnotationSite]:
             yield AnnotationSite(resource, "Pod", path, values, labels)
 
 
-def istio_annotations(resource: Resource) -> Iterator[tuple[AnnotationSite, str, str, Path]]:
+@per_resource
+def istio_annotations(resource: Resource) -> tuple[tuple[AnnotationSite, str, str, Path], ...]:
     """(site, name, value, path) of every Istio-owned annotation of the resource (on Istio
-    resources, except the ones their validating webhook checks)."""
+    resources, except the ones their validating webhook checks). Found in one walk that
+    every annotation rule reads: do not modify them."""
+    return tuple(_istio_annotations(resource))
+
+
+def _istio_annotations(resource: Resource) -> Iterator[tuple[AnnotationSite, str, str, Path]]:
     istio_resource = resource.group.endswith("istio.io")
     for site in annotation_sites(resource):
         for name, value, path in site.items():

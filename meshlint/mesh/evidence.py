@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from meshlint.mesh.generated import GATEWAY_NAME_LABEL
-from meshlint.mesh.workloads import Workload
+from meshlint.mesh.memo import per_resource
+from meshlint.mesh.workloads import Workload, workload_of
 from meshlint.model import Resource
 
 INJECT_TEMPLATES = "inject.istio.io/templates"
@@ -25,6 +26,14 @@ INJECT_TEMPLATES = "inject.istio.io/templates"
 def is_gateway_workload(workload: Workload) -> bool:
     """Whether a workload runs an Istio gateway: an injected gateway template, an
     ``istio: ...gateway`` label, a Gateway API deployment, or a proxy in router mode."""
+    return _runs_gateway(workload.resource)
+
+
+@per_resource
+def _runs_gateway(resource: Resource) -> bool:
+    workload = workload_of(resource)
+    if workload is None:
+        return False
     labels, annotations = workload.labels, workload.annotations
     if "gateway" in labels.get("istio", "") or GATEWAY_NAME_LABEL in labels:
         return True
@@ -60,8 +69,23 @@ class Evidence:
         by_kind: dict[str, set[str]] = {}
         for resource in resources:
             by_kind.setdefault(resource.kind, set()).add(resource.namespace)
+        return cls.of_kinds(
+            {kind: frozenset(namespaces) for kind, namespaces in by_kind.items()},
+            workloads,
+            declared_gateways=declared_gateways,
+        )
+
+    @classmethod
+    def of_kinds(
+        cls,
+        by_kind: dict[str, frozenset[str]],
+        workloads: Iterable[Workload],
+        *,
+        declared_gateways: bool = False,
+    ) -> Evidence:
+        """As :meth:`of`, from the namespaces each kind has input objects in."""
         return cls(
-            by_kind={kind: frozenset(namespaces) for kind, namespaces in by_kind.items()},
+            by_kind=by_kind,
             gateway_workloads=declared_gateways or any(map(is_gateway_workload, workloads)),
         )
 

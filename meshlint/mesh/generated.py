@@ -43,19 +43,25 @@ UNMANAGED_CONTROLLER = "istio.io/unmanaged-gateway"
 STATUS_PORT = 15021
 HBONE_PORT = 15008
 DEFAULT_NAMESPACE = "istio-system"
+#: The kinds that declare gateway deployments.
+_DECLARING_KINDS = frozenset({"IstioOperator", "Gateway"})
 
 
 def generated_resources(resources: Iterable[Resource]) -> list[Resource]:
     """The Pods and Services Istio creates for the install specs and Gateway API gateways
     among ``resources``, except those an input already defines."""
     resources = list(resources)
-    taken = {r.key for r in resources}
     controllers = dict(ISTIO_CLASSES)
+    declaring: list[Resource] = []
     for resource in resources:
-        if resource.kind == "GatewayClass" and resource.group == GATEWAY_API:
+        kind = resource.kind
+        if kind == "GatewayClass" and resource.group == GATEWAY_API:
             controllers[resource.name] = str(resource.spec.get("controllerName") or "")
+        elif kind in _DECLARING_KINDS:
+            declaring.append(resource)
     out: list[Resource] = []
-    for resource in resources:
+    taken: set[tuple] | None = None
+    for resource in declaring:
         if resource.kind == "IstioOperator" and resource.group == INSTALL_GROUP:
             made = operator_gateways(resource)
         elif resource.kind == "Gateway" and resource.group == GATEWAY_API:
@@ -64,6 +70,8 @@ def generated_resources(resources: Iterable[Resource]) -> list[Resource]:
         else:
             continue
         for item in made:
+            if taken is None:
+                taken = {r.key for r in resources}
             if item.key not in taken:
                 taken.add(item.key)
                 out.append(item)

@@ -7,10 +7,10 @@ from functools import cached_property
 
 from meshlint.core.nodes import positioned
 from meshlint.core.suggest import distance
-from meshlint.loader.patches import looks_like_patch
 from meshlint.mesh import hosts
 from meshlint.mesh.evidence import Evidence, no_gateways, no_service_entries, no_services
 from meshlint.mesh.groups import MAX_NAMED
+from meshlint.mesh.patch_fragments import is_patch_fragment
 from meshlint.mesh.resolve import Resolution, found, not_found, unknown
 from meshlint.mesh.services import ServiceHost, ServiceRegistry, service_hosts
 from meshlint.mesh.settings import AssumedGateway, MeshSettings
@@ -108,14 +108,15 @@ class Mesh:
         #: Earlier copies of resources a later one with the same identity replaced.
         self.shadowed: list[Resource] = []
         for resource in resources:
-            earlier = by_key.get(resource.key)
+            key = resource.key
+            earlier = by_key.get(key)
             if earlier is not None:
-                if looks_like_patch(resource) and not looks_like_patch(earlier):
+                if is_patch_fragment(resource) and not is_patch_fragment(earlier):
                     # a kustomize patch never stands for the object it patches
                     self.shadowed.append(resource)
                     continue
                 self.shadowed.append(earlier)
-            by_key[resource.key] = resource
+            by_key[key] = resource
         if previous is not None and previous.settings is self.settings:
             self._assumed = previous._assumed
         else:
@@ -127,9 +128,14 @@ class Mesh:
         #: did-you-mean suggestions look for names.
         self.whole: Mesh = self
         self._by_key = by_key
-        self._by_kind: dict[str, list[Resource]] = {}
+        by_kind: dict[str, list[Resource]] = {}
         for resource in self.resources:
-            self._by_kind.setdefault(resource.kind, []).append(resource)
+            members = by_kind.get(resource.kind)
+            if members is None:
+                by_kind[resource.kind] = [resource]
+            else:
+                members.append(resource)
+        self._by_kind = by_kind
 
     def _assumed_gateways(self) -> list[AssumedGateway]:
         gateways = self.settings.gateways
@@ -236,12 +242,23 @@ class Mesh:
         def held(resource: Resource) -> bool:
             return resource.file != ASSUMED_FILE and not resource.generated_by
 
-        given = [r for r in self.resources if held(r)]
-        workloads = [w for w in self.workloads.all if held(w.resource)]
+        by_kind = {
+            kind: namespaces
+            for kind, members in self._by_kind.items()
+            if (namespaces := frozenset(r.namespace for r in members if held(r)))
+        }
+        # Not the workload index: after an edit the language server asks for the evidence
+        # of the whole mesh, whose index no rule needs then.
+        workloads = (
+            w
+            for kind in WORKLOAD_KINDS
+            for r in self._by_kind.get(kind, ())
+            if held(r) and (w := workload_of(r)) is not None
+        )
         declared = any(g.declared for g in self.settings.gateways) or any(
             r.generated_by == "IstioOperator" for r in self.resources
         )
-        return Evidence.of(given, workloads, declared_gateways=declared)
+        return Evidence.of_kinds(by_kind, workloads, declared_gateways=declared)
 
     def namespace(self, name: str) -> Resolution:
         """Whether a namespace exists: found, or unknown (never provably absent offline)

@@ -17,29 +17,14 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from meshlint.core.memo import while_first_lives
+
 T = TypeVar("T")
-
-
-def _while_first_lives(function: Callable[..., T]) -> Callable[..., T]:
-    """Cache ``function(first, *args)`` (hashable ``args``) for as long as ``first``
-    lives."""
-    caches: weakref.WeakKeyDictionary[Any, dict[tuple, T]] = weakref.WeakKeyDictionary()
-
-    @functools.wraps(function)
-    def cached(first: Any, *args: Hashable) -> T:
-        cache = caches.get(first)
-        if cache is None:
-            cache = caches[first] = {}
-        if args not in cache:
-            cache[args] = function(first, *args)
-        return cache[args]
-
-    return cached
 
 
 def per_mesh(function: Callable[..., T]) -> Callable[..., T]:
     """Cache ``function(mesh, *args)`` (hashable ``args``) for as long as ``mesh`` lives."""
-    return _while_first_lives(function)
+    return while_first_lives(function)
 
 
 def per_list(function: Callable[..., T]) -> Callable[..., T]:
@@ -70,4 +55,4 @@ def per_list(function: Callable[..., T]) -> Callable[..., T]:
 def per_resource(function: Callable[..., T]) -> Callable[..., T]:
     """Cache ``function(resource, *args)`` (hashable ``args``) for as long as the resource
     lives. Only for what the resource alone decides: a parsed resource never changes."""
-    return _while_first_lives(function)
+    return while_first_lives(function)

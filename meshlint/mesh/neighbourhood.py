@@ -185,13 +185,17 @@ def neighbourhood(
             or edit.pointed_at_by(found, shared)
         ):
             scope.add(r)
+    picks_edited: dict[tuple, bool] = {}  # by selector: Gateways often share theirs
     for gateway in mesh.of_kind("Gateway"):
         if gateway not in scope and gateway not in hubbed and gateway not in wide:
             selector = _selector(gateway)
-            pods = names.selected(selector)
-            if any(p.namespace in edit.dirty for p in pods) or any(
-                selects(selector, labels) for labels in edit.pods
-            ):
+            key = tuple(selector.items())
+            if key not in picks_edited:
+                pods = names.selected(selector)
+                picks_edited[key] = any(p.namespace in edit.dirty for p in pods) or any(
+                    selects(selector, labels) for labels in edit.pods
+                )
+            if picks_edited[key]:
                 (hubbed if gateway.namespace in hubs else scope).add(gateway)
     wide = {r for r in wide if r.linted and mesh.get_key(r.key) is r}
     return Neighbourhood(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from meshlint.fieldpath import Path, get
+from meshlint.mesh.memo import per_resource
 from meshlint.model import Resource, string_map
 
 TEMPLATE_PATHS: dict[str, Path] = {
@@ -55,11 +56,16 @@ class Workload:
 
 
 def workload_of(resource: Resource) -> Workload | None:
-    """The workload a Pod or controller resource defines, if it is one."""
-    path = TEMPLATE_PATHS.get(resource.kind)
-    if path is None:
+    """The workload a Pod or controller resource defines, if it is one (memoized: every
+    mesh built around the resource shares it, callers must not modify it)."""
+    if resource.kind not in TEMPLATE_PATHS:
         return None
-    template = get(resource.body, path)
+    return _workload(resource)
+
+
+@per_resource
+def _workload(resource: Resource) -> Workload | None:
+    template = get(resource.body, TEMPLATE_PATHS[resource.kind])
     if not isinstance(template, dict):
         return None
     metadata = template.get("metadata")
@@ -67,7 +73,7 @@ def workload_of(resource: Resource) -> Workload | None:
     spec = template.get("spec")
     return Workload(
         resource=resource,
-        template_path=path,
+        template_path=TEMPLATE_PATHS[resource.kind],
         labels=string_map(metadata.get("labels")),
         annotations=string_map(metadata.get("annotations")),
         pod_spec=spec if isinstance(spec, dict) else {},

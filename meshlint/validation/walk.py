@@ -1,10 +1,15 @@
 """Walking Istio resources for the semantic rules: the nested blocks that share
-validation (traffic policies, HTTP routes, string matches, selectors), with their paths."""
+validation (traffic policies, HTTP routes, string matches, selectors), with their paths.
+
+The blocks of a resource that many rules read (its traffic policies, routes and top-level
+lists) are walked once per resource and shared: callers must not modify them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from meshlint.core.memo import while_first_lives
 from meshlint.fieldpath import Path
 from meshlint.model import Resource
 from meshlint.validation.values import items, mapping
@@ -20,31 +25,47 @@ def enumerate_maps(value: object, base: Path) -> Iterator[tuple[Path, dict]]:
             yield ((*base, i), item)
 
 
-def traffic_policies(dr: Resource, *, port_level: bool = True) -> Iterator[tuple[Path, dict]]:
+@while_first_lives
+def spec_items(resource: Resource, field: str) -> tuple[tuple[Path, dict], ...]:
+    """``(path, item)`` for each mapping item of the list ``spec.<field>``."""
+    return tuple(enumerate_maps(resource.spec.get(field), ("spec", field)))
+
+
+def traffic_policies(dr: Resource, *, port_level: bool = True) -> tuple[tuple[Path, dict], ...]:
     """Every traffic policy of a DestinationRule: top level, per subset and (by default)
     per port, as ``(path, policy)``."""
+    return _traffic_policies(dr, port_level)
+
+
+@while_first_lives
+def _traffic_policies(dr: Resource, port_level: bool) -> tuple[tuple[Path, dict], ...]:
     spec = dr.spec
     roots: list[tuple[Path, object]] = [(("spec", "trafficPolicy"), spec.get("trafficPolicy"))]
-    for path, subset in enumerate_maps(spec.get("subsets"), ("spec", "subsets")):
+    for path, subset in spec_items(dr, "subsets"):
         roots.append(((*path, "trafficPolicy"), subset.get("trafficPolicy")))
+    found: list[tuple[Path, dict]] = []
     for path, policy in roots:
         if not isinstance(policy, dict):
             continue
-        yield path, policy
+        found.append((path, policy))
         if port_level:
-            yield from enumerate_maps(policy.get("portLevelSettings"), (*path, "portLevelSettings"))
+            found += enumerate_maps(policy.get("portLevelSettings"), (*path, "portLevelSettings"))
+    return tuple(found)
 
 
-def http_routes(vs: Resource) -> Iterator[tuple[Path, dict]]:
+def http_routes(vs: Resource) -> tuple[tuple[Path, dict], ...]:
     """``(path, route)`` for each ``spec.http`` route of a VirtualService."""
-    return enumerate_maps(vs.spec.get("http"), ("spec", "http"))
+    return spec_items(vs, "http")
 
 
-def route_sections(vs: Resource) -> Iterator[tuple[str, Path, dict]]:
+@while_first_lives
+def route_sections(vs: Resource) -> tuple[tuple[str, Path, dict], ...]:
     """``(section, path, route)`` for every http, tcp and tls route."""
-    for section in ROUTE_SECTIONS:
-        for path, route in enumerate_maps(vs.spec.get(section), ("spec", section)):
-            yield section, path, route
+    return tuple(
+        (section, path, route)
+        for section in ROUTE_SECTIONS
+        for path, route in spec_items(vs, section)
+    )
 
 
 def string_match(value: object) -> tuple[str, str] | None:

@@ -7,14 +7,21 @@ from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.gateways import gateway_selector
 from meshlint.mesh.groups import MAX_NAMED, UnionSizes, describe
 from meshlint.mesh.index import ISTIO_NETWORKING
+from meshlint.mesh.memo import per_resource
 from meshlint.mesh.services import as_int
 from meshlint.mesh.workloads import WORKLOAD_KINDS
 from meshlint.model import Resource
 
 
-def server_keys(gateway: Resource):
+@per_resource
+def server_keys(gateway: Resource) -> list[tuple[int, int, str, dict[str, int]]]:
     """(server index, port, bind, {host: host index}) of each server with a port number.
-    Hosts are compared without their ``namespace/`` part."""
+    Hosts are compared without their ``namespace/`` part. Memoized: a re-check after an
+    edit elsewhere reads the Gateways it did not change again."""
+    return list(_server_keys(gateway))
+
+
+def _server_keys(gateway: Resource):
     servers = gateway.spec.get("servers")
     for i, server in enumerate(servers if isinstance(servers, list) else []):
         if not isinstance(server, dict):

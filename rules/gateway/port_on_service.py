@@ -61,12 +61,9 @@ class GatewayPortNotOnService(Rule):
     targets = ("Gateway",)
     equivalents = Equivalents(istio="IST0162", analyzers=("gateway.IngressGatewayPortAnalyzer",))
 
-    def check(self, mesh):
-        for gateway in mesh.of_kind("Gateway", group=ISTIO_NETWORKING):
-            if gateway.linted:
-                yield from self._check_gateway(gateway, mesh)
-
-    def _check_gateway(self, gateway, mesh):
+    def check_resource(self, gateway, mesh):
+        if gateway.group != ISTIO_NETWORKING:
+            return
         workloads = selected_workloads(gateway, mesh)
         if not workloads:
             return

@@ -81,33 +81,32 @@ class GatewaySelectorNoWorkload(Rule):
     )
     hints_from_whole_mesh = True
 
-    def check(self, mesh):
-        for gateway in mesh.of_kind("Gateway", group=ISTIO_NETWORKING):
-            if not gateway.linted or selected_workloads(gateway, mesh):
-                continue
-            selector = gateway_selector(gateway)
-            key = _culprit(selector, mesh)
-            text = ",".join(f"{k}={v}" for k, v in selector.items())
-            if key is None:
-                path = ("spec", "selector")
-                message = (
-                    f"selector {text} matches no workload: no Pod or pod template carries "
-                    "all of these labels"
-                )
-                typo = None
-            else:
-                values = {w.labels[key] for w in mesh.whole.workloads.all if key in w.labels}
-                typo = closest(selector[key], values)
-                path = ("spec", "selector", key)
-                message = (
-                    f"selector {text} matches no workload: no workload has {key}="
-                    f"{selector[key]}"
-                    + (f'; did you mean "{typo}"?' if typo else "")
-                    + " (declare gateways deployed elsewhere under mesh.gateways)"
-                )
-            yield from self.unresolved(
-                gateway, path, _resolution(mesh, key and selector[key], typo), message
+    def check_resource(self, gateway, mesh):
+        if gateway.group != ISTIO_NETWORKING or selected_workloads(gateway, mesh):
+            return
+        selector = gateway_selector(gateway)
+        key = _culprit(selector, mesh)
+        text = ",".join(f"{k}={v}" for k, v in selector.items())
+        if key is None:
+            path = ("spec", "selector")
+            message = (
+                f"selector {text} matches no workload: no Pod or pod template carries "
+                "all of these labels"
             )
+            typo = None
+        else:
+            values = {w.labels[key] for w in mesh.whole.workloads.all if key in w.labels}
+            typo = closest(selector[key], values)
+            path = ("spec", "selector", key)
+            message = (
+                f"selector {text} matches no workload: no workload has {key}="
+                f"{selector[key]}"
+                + (f'; did you mean "{typo}"?' if typo else "")
+                + " (declare gateways deployed elsewhere under mesh.gateways)"
+            )
+        yield from self.unresolved(
+            gateway, path, _resolution(mesh, key and selector[key], typo), message
+        )
 
 
 def _resolution(mesh, value: str | None, typo: str | None):

@@ -58,17 +58,27 @@ def protocol(gateway: Resource, server: int) -> str:
 
 class Bucket:
     """The hosts of the Gateways sharing one selector and port, indexed by target
-    namespace (a host for one namespace cannot overlap a host for another)."""
+    namespace (a host for one namespace cannot overlap a host for another). The indexes
+    are built on the first query: most buckets hold no wildcard, and are never queried."""
 
     def __init__(self) -> None:
+        self.entries: list[ServerHost] = []
         self.every = SuffixIndex()
         self.by_namespace: dict[str, SuffixIndex] = {}
+        self._indexed = False
 
     def add(self, entry: ServerHost) -> None:
-        self.every.add(entry.name, entry)
-        self.by_namespace.setdefault(entry.namespace, SuffixIndex()).add(entry.name, entry)
+        self.entries.append(entry)
+
+    def _index(self) -> None:
+        for entry in self.entries:
+            self.every.add(entry.name, entry)
+            self.by_namespace.setdefault(entry.namespace, SuffixIndex()).add(entry.name, entry)
+        self._indexed = True
 
     def overlapping(self, entry: ServerHost):
+        if not self._indexed:
+            self._index()
         if entry.namespace == ANY_NAMESPACE:
             yield from self.every.overlapping(entry.name)
             return

@@ -2,7 +2,7 @@
 
 from meshlint.engine.finding import Severity
 from meshlint.engine.rule import Rule, related_to
-from meshlint.loader.patches import looks_like_patch
+from meshlint.mesh.patch_fragments import is_patch_fragment
 
 
 class DuplicateResource(Rule):
@@ -81,6 +81,6 @@ def _clash(winner, copy) -> bool:
     """Whether two copies land on the same object: not when one is a kustomize patch, nor
     when both are in files of their own without a namespace (each may be applied with its
     own ``-n``)."""
-    if not copy.linted or looks_like_patch(copy) or looks_like_patch(winner):
+    if not copy.linted or is_patch_fragment(copy) or is_patch_fragment(winner):
         return False
     return winner.file == copy.file or not (winner.namespace_defaulted and copy.namespace_defaulted)

@@ -1,15 +1,14 @@
 """Values the API server rejects against the resource's schema."""
 
 from meshlint.apiserver.fields import nearest_field
-from meshlint.apiserver.lists import duplicate_items
-from meshlint.apiserver.plan import plan_for
 from meshlint.apiserver.problems import at
+from meshlint.apiserver.survey import survey_of
 from meshlint.core.suggest import closest, distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import replace
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
-from meshlint.loader.patches import looks_like_patch
+from meshlint.mesh.patch_fragments import is_patch_fragment
 from meshlint.schemastore import SchemaError, known_kinds, validate
 
 
@@ -68,19 +67,18 @@ class SchemaViolation(Rule):
 
     def check_resource(self, resource, mesh):
         reported = set()
-        patch = looks_like_patch(resource)
         for error in validate(resource.api_version, resource.kind, resource.body):
             if error.validator == "uniqueItems":
                 continue  # reported item by item below
-            if patch and error.validator == "required":
+            if error.validator == "required" and is_patch_fragment(resource):
                 continue  # a patch supplies only what it changes
             finding = self._report(resource, error)
             if (error.path, finding.message) not in reported:
                 reported.add((error.path, finding.message))
                 yield finding
-        plan = plan_for(resource.api_version, resource.kind)
-        if plan is not None and plan.lists_below and not patch:
-            for problem in duplicate_items(plan, resource.body):
+        survey = survey_of(resource)
+        if survey is not None and survey.duplicates and not is_patch_fragment(resource):
+            for problem in survey.duplicates:
                 yield self.report(resource, problem.path, at(problem.path, problem.message))
 
     def _report(self, resource, error: SchemaError):

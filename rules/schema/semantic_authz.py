@@ -22,7 +22,7 @@ from meshlint.validation.authorization_policy import (
     with_negated,
 )
 from meshlint.validation.values import items, mapping, text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import enumerate_maps, spec_items
 
 
 class AuthzActionInvalid(SemanticRule):
@@ -310,7 +310,7 @@ class AuthzDenyHTTPOnly(SemanticRule):
     def issues(self, resource):
         if resource.spec.get("action") != "DENY":
             return
-        for path, rule in enumerate_maps(resource.spec.get("rules"), ("spec", "rules")):
+        for path, rule in spec_items(resource, "rules"):
             sources = [mapping(e.get("source")) for e in items(rule.get("from"))]
             sources = [s for s in sources if s]
             operations = [mapping(e.get("operation")) for e in items(rule.get("to"))]

@@ -3,7 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.rulebases.semantic import REJECTED, SemanticRule, below
 from meshlint.validation.connection_pool import connection_pool_errors
-from meshlint.validation.walk import enumerate_maps, traffic_policies
+from meshlint.validation.walk import spec_items, traffic_policies
 
 
 def pools(resource):
@@ -13,7 +13,7 @@ def pools(resource):
             yield (*path, "connectionPool"), policy.get("connectionPool")
     else:
         yield ("spec", "inboundConnectionPool"), resource.spec.get("inboundConnectionPool")
-        for path, listener in enumerate_maps(resource.spec.get("ingress"), ("spec", "ingress")):
+        for path, listener in spec_items(resource, "ingress"):
             yield (*path, "connectionPool"), listener.get("connectionPool")
 
 

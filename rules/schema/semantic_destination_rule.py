@@ -7,7 +7,7 @@ from meshlint.validation.destination_rule import maglev_error, subset_name_error
 from meshlint.validation.locality import locality_lb_issues
 from meshlint.validation.percentages import percent_error
 from meshlint.validation.values import is_int, is_number, mapping
-from meshlint.validation.walk import enumerate_maps, traffic_policies
+from meshlint.validation.walk import spec_items, traffic_policies
 
 _POLICY_FIELDS = ("outlierDetection", "connectionPool", "loadBalancer", "tls")
 
@@ -58,7 +58,7 @@ class DRSubsetInvalid(SemanticRule):
 
     def issues(self, resource):
         names: set[str] = set()
-        for path, subset in enumerate_maps(resource.spec.get("subsets"), ("spec", "subsets")):
+        for path, subset in spec_items(resource, "subsets"):
             name = subset.get("name")
             error = subset_name_error(name)
             if error is None and name in names:

@@ -5,7 +5,7 @@ from meshlint.engine.finding import Severity
 from meshlint.fieldpath import get
 from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.durations import duration_error
-from meshlint.validation.walk import enumerate_maps, http_routes, traffic_policies
+from meshlint.validation.walk import http_routes, spec_items, traffic_policies
 
 #: Duration fields of a connection pool; True where the CRD's CEL rule already rejects
 #: unparsable and sub-millisecond values (only the precision is left to check).
@@ -41,13 +41,13 @@ def _blocks(resource):
     elif resource.kind == "Sidecar":
         pool = resource.spec.get("inboundConnectionPool")
         yield ("spec", "inboundConnectionPool"), pool, POOL_DURATIONS
-        for path, listener in enumerate_maps(resource.spec.get("ingress"), ("spec", "ingress")):
+        for path, listener in spec_items(resource, "ingress"):
             yield (*path, "connectionPool"), listener.get("connectionPool"), POOL_DURATIONS
     elif resource.kind == "VirtualService":
         for path, route in http_routes(resource):
             yield path, route, ROUTE_DURATIONS
     elif resource.kind == "RequestAuthentication":
-        for path, rule in enumerate_maps(resource.spec.get("jwtRules"), ("spec", "jwtRules")):
+        for path, rule in spec_items(resource, "jwtRules"):
             yield path, rule, {("timeout",): True}
 
 

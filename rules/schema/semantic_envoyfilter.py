@@ -3,7 +3,7 @@
 from meshlint.engine.finding import Severity
 from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.values import mapping, text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import spec_items
 
 LISTENER_CLASS = ("LISTENER", "FILTER_CHAIN", "NETWORK_FILTER", "HTTP_FILTER")
 ROUTE_CLASS = ("ROUTE_CONFIGURATION", "VIRTUAL_HOST", "HTTP_ROUTE")
@@ -32,7 +32,7 @@ DEPRECATED_FILTER_NAMES = {
 
 
 def patches(ef):
-    return enumerate_maps(ef.spec.get("configPatches"), ("spec", "configPatches"))
+    return spec_items(ef, "configPatches")
 
 
 def filter_match(patch):

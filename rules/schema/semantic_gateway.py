@@ -6,7 +6,7 @@ from meshlint.validation.addresses import UNIX_PREFIX, is_ip, unix_path_error
 from meshlint.validation.hosts import is_dns1123_label
 from meshlint.validation.ports import is_http
 from meshlint.validation.values import is_int, items, mapping, text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import enumerate_maps, spec_items
 
 GATEWAY_SEMANTICS = "internal.istio.io/gateway-semantics"
 
@@ -199,7 +199,7 @@ class GatewayServerSettingIgnored(SemanticRule):
     equivalents = WARNED
 
     def issues(self, resource):
-        for path, server in enumerate_maps(resource.spec.get("servers"), ("spec", "servers")):
+        for path, server in spec_items(resource, "servers"):
             port = mapping(server.get("port"))
             target = port.get("targetPort")
             if is_int(target) and target > 0:

@@ -8,7 +8,7 @@ from meshlint.validation.addresses import is_ip
 from meshlint.validation.hosts import fqdn_error, namespaced_host_errors, wildcard_domain_error
 from meshlint.validation.values import items, mapping
 from meshlint.validation.virtual_service import bound_to_gateway, has_sni_match
-from meshlint.validation.walk import enumerate_maps, traffic_policies
+from meshlint.validation.walk import enumerate_maps, spec_items, traffic_policies
 
 
 def _strings(value, base):
@@ -31,7 +31,7 @@ def _vs_hosts(vs):
             if error:
                 yield dest.host_path, error
     gateway = bound_to_gateway(vs)
-    for rpath, route in enumerate_maps(vs.spec.get("tls"), ("spec", "tls")):
+    for rpath, route in spec_items(vs, "tls"):
         for mpath, match in enumerate_maps(route.get("match"), (*rpath, "match")):
             for path, host in _strings(match.get("sniHosts"), (*mpath, "sniHosts")):
                 error = wildcard_domain_error(host, sni_gateway=gateway)
@@ -65,10 +65,10 @@ def _other_hosts(resource):
             if error:
                 yield path, error
     elif resource.kind == "Gateway":
-        for path, server in enumerate_maps(spec.get("servers"), ("spec", "servers")):
+        for path, server in spec_items(resource, "servers"):
             yield from _namespaced(server.get("hosts"), (*path, "hosts"), gateway=True)
     elif resource.kind == "Sidecar":
-        for path, egress in enumerate_maps(spec.get("egress"), ("spec", "egress")):
+        for path, egress in spec_items(resource, "egress"):
             yield from _namespaced(egress.get("hosts"), (*path, "hosts"), gateway=False)
         policy = mapping(spec.get("outboundTrafficPolicy"))
         host = mapping(policy.get("egressProxy")).get("host")

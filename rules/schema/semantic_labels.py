@@ -4,21 +4,21 @@ valid Kubernetes label keys and values."""
 from meshlint.engine.finding import Severity
 from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.labels import label_key_error, label_value_error
-from meshlint.validation.walk import enumerate_maps, route_sections
+from meshlint.validation.walk import enumerate_maps, route_sections, spec_items
 
 
 def _label_maps(resource):
     """``(path, labels)`` of every label map Istio validates in a resource."""
     spec = resource.spec
     if resource.kind == "DestinationRule":
-        for path, subset in enumerate_maps(spec.get("subsets"), ("spec", "subsets")):
+        for path, subset in spec_items(resource, "subsets"):
             yield (*path, "labels"), subset.get("labels")
     elif resource.kind == "VirtualService":
         for _, path, route in route_sections(resource):
             for mpath, match in enumerate_maps(route.get("match"), (*path, "match")):
                 yield (*mpath, "sourceLabels"), match.get("sourceLabels")
     elif resource.kind == "ServiceEntry":
-        for path, endpoint in enumerate_maps(spec.get("endpoints"), ("spec", "endpoints")):
+        for path, endpoint in spec_items(resource, "endpoints"):
             yield (*path, "labels"), endpoint.get("labels")
     elif resource.kind == "WorkloadEntry":
         yield ("spec", "labels"), spec.get("labels")

@@ -6,21 +6,21 @@ from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.addresses import UNIX_PREFIX
 from meshlint.validation.ports import port_error, port_name_error, protocol, protocol_error
 from meshlint.validation.values import is_int, mapping, text
-from meshlint.validation.walk import enumerate_maps, route_sections, traffic_policies
+from meshlint.validation.walk import enumerate_maps, route_sections, spec_items, traffic_policies
 
 
 def _numbers(resource):
     """``(path, number)`` of each port number Istio range-checks and the CRD does not."""
     spec = resource.spec
     if resource.kind == "Gateway":
-        for path, server in enumerate_maps(spec.get("servers"), ("spec", "servers")):
+        for path, server in spec_items(resource, "servers"):
             number = mapping(server.get("port")).get("number")
             if number != 0 or not text(server.get("bind")).startswith(UNIX_PREFIX):
                 yield (*path, "port", "number"), number
     elif resource.kind == "Sidecar":
-        for path, listener in enumerate_maps(spec.get("ingress"), ("spec", "ingress")):
+        for path, listener in spec_items(resource, "ingress"):
             yield (*path, "port", "number"), mapping(listener.get("port")).get("number")
-        for path, listener in enumerate_maps(spec.get("egress"), ("spec", "egress")):
+        for path, listener in spec_items(resource, "egress"):
             number = mapping(listener.get("port")).get("number")
             if number != 0:
                 yield (*path, "port", "number"), number
@@ -117,7 +117,7 @@ def _declarations(resource):
     """``(path, port, protocol_required)`` of each declared port."""
     spec = resource.spec
     if resource.kind == "Gateway":
-        for path, server in enumerate_maps(spec.get("servers"), ("spec", "servers")):
+        for path, server in spec_items(resource, "servers"):
             if isinstance(server.get("port"), dict):
                 yield (*path, "port"), server["port"], True
     elif resource.kind == "Sidecar":
@@ -126,7 +126,7 @@ def _declarations(resource):
                 if isinstance(listener.get("port"), dict):
                     yield (*path, "port"), listener["port"], False
     elif resource.kind == "ServiceEntry":
-        for path, port in enumerate_maps(spec.get("ports"), ("spec", "ports")):
+        for path, port in spec_items(resource, "ports"):
             yield path, port, False
 
 

@@ -4,11 +4,7 @@ from meshlint.engine.finding import Severity
 from meshlint.rulebases.semantic import REJECTED, SemanticRule
 from meshlint.validation.regex import regex_error
 from meshlint.validation.values import mapping
-from meshlint.validation.walk import (
-    enumerate_maps,
-    http_routes,
-    http_string_matches,
-)
+from meshlint.validation.walk import enumerate_maps, http_routes, http_string_matches, spec_items
 
 
 def _vs_regexes(vs):
@@ -32,7 +28,7 @@ def _vs_regexes(vs):
 
 
 def _envoyfilter_regexes(ef):
-    for path, patch in enumerate_maps(ef.spec.get("configPatches"), ("spec", "configPatches")):
+    for path, patch in spec_items(ef, "configPatches"):
         version = mapping(mapping(patch.get("match")).get("proxy")).get("proxyVersion")
         if isinstance(version, str) and version:
             yield (*path, "match", "proxy", "proxyVersion"), version

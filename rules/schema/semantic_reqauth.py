@@ -5,7 +5,7 @@ import json
 from meshlint.engine.finding import Severity
 from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.values import text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import spec_items
 
 #: JWK members that only private (or symmetric) keys carry.
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "k")
@@ -29,7 +29,7 @@ def parse_jwks(document: str) -> list[dict] | None:
 
 
 def jwt_rules(resource):
-    return enumerate_maps(resource.spec.get("jwtRules"), ("spec", "jwtRules"))
+    return spec_items(resource, "jwtRules")
 
 
 class ReqAuthJWTRuleInvalid(SemanticRule):

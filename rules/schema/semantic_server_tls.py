@@ -10,7 +10,7 @@ from meshlint.validation.server_tls import (
     server_tls_warnings,
 )
 from meshlint.validation.values import mapping, text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import enumerate_maps, spec_items
 
 _CERT_FIELDS = ("caCertificates", "privateKey", "serverCertificate")
 
@@ -26,7 +26,7 @@ def tls_blocks(resource):
 
 def _gateway_protocol_issues(resource):
     """TLS settings missing on HTTPS/TLS servers, or present on plain-text ones."""
-    for path, server in enumerate_maps(resource.spec.get("servers"), ("spec", "servers")):
+    for path, server in spec_items(resource, "servers"):
         port = mapping(server.get("port"))
         name = port.get("protocol")
         if protocol(name) is None or port_error(port.get("number")):

@@ -7,7 +7,7 @@ from meshlint.validation.addresses import UNIX_PREFIX, is_ip, subnet_error
 from meshlint.validation.hosts import fqdn_error, partial_wildcard_error
 from meshlint.validation.ports import is_http, is_tls, protocol
 from meshlint.validation.values import items, mapping, text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import enumerate_maps, spec_items
 
 AUTOALLOCATE_LABEL = "networking.istio.io/enable-autoallocate-ip"
 DYNAMIC_DNS_PROTOCOLS = frozenset({"HTTP", "HTTP2", "GRPC", "TLS"})
@@ -136,7 +136,7 @@ class SEResolutionInvalid(SemanticRule):
         spec = resource.spec
         mode = resolution(resource)
         port_names = {p.get("name") for _, p in enumerate_maps(spec.get("ports"), ())}
-        endpoints = list(enumerate_maps(spec.get("endpoints"), ("spec", "endpoints")))
+        endpoints = list(spec_items(resource, "endpoints"))
         hosts = list(_strings(spec.get("hosts"), ("spec", "hosts")))
         if mode == "STATIC":
             yield from self._static(endpoints, port_names)
@@ -167,7 +167,7 @@ class SEResolutionInvalid(SemanticRule):
                             f'port "{name}" is not a port of the ServiceEntry',
                         )
         if mode != "NONE" and len(hosts) > 1:
-            for path, port in enumerate_maps(spec.get("ports"), ("spec", "ports")):
+            for path, port in spec_items(resource, "ports"):
                 name = port.get("protocol")
                 if not is_http(name) and not is_tls(name):
                     yield (
@@ -264,7 +264,7 @@ class SETCPPortWithoutAddress(SemanticRule):
             return
         if items(resource.spec.get("addresses")):
             return
-        for path, port in enumerate_maps(resource.spec.get("ports"), ("spec", "ports")):
+        for path, port in spec_items(resource, "ports"):
             if protocol(port.get("protocol") or "TCP") == "TCP":
                 yield path, "a TCP port needs addresses when IP auto-allocation is off"
 

@@ -7,7 +7,7 @@ from meshlint.validation.hosts import is_dns1123_label
 from meshlint.validation.ports import is_http
 from meshlint.validation.sidecar import bind_error, default_endpoint_error
 from meshlint.validation.values import is_int, items, mapping, present, text
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import spec_items
 
 
 class SidecarEmpty(SemanticRule):
@@ -113,7 +113,7 @@ class SidecarIngressInvalid(SemanticRule):
 
     def issues(self, resource):
         ports: set[int] = set()
-        for path, listener in enumerate_maps(resource.spec.get("ingress"), ("spec", "ingress")):
+        for path, listener in spec_items(resource, "ingress"):
             port = listener.get("port")
             if not isinstance(port, dict):
                 continue
@@ -180,7 +180,7 @@ class SidecarEgressInvalid(SemanticRule):
     equivalents = REJECTED
 
     def issues(self, resource):
-        listeners = list(enumerate_maps(resource.spec.get("egress"), ("spec", "egress")))
+        listeners = list(spec_items(resource, "egress"))
         catch_all = False
         ports: set[int] = set()
         sockets: set[str] = set()
@@ -272,7 +272,7 @@ class SidecarEgressDuplicateHost(SemanticRule):
     equivalents = WARNED
 
     def issues(self, resource):
-        for path, listener in enumerate_maps(resource.spec.get("egress"), ("spec", "egress")):
+        for path, listener in spec_items(resource, "egress"):
             seen: dict[str, set[str]] = {}
             hosts = list(enumerate(items(listener.get("hosts"))))
             for i, host in hosts:
@@ -402,7 +402,7 @@ class SidecarHTTPPoolOnNonHTTPPort(SemanticRule):
     equivalents = WARNED
 
     def issues(self, resource):
-        for path, listener in enumerate_maps(resource.spec.get("ingress"), ("spec", "ingress")):
+        for path, listener in spec_items(resource, "ingress"):
             port = mapping(listener.get("port"))
             pool = mapping(listener.get("connectionPool"))
             if port and pool.get("http") is not None and not is_http(port.get("protocol")):

@@ -3,11 +3,11 @@
 from meshlint.engine.finding import Severity
 from meshlint.rulebases.semantic import REJECTED, WARNED, SemanticRule
 from meshlint.validation.values import items, mapping
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import spec_items
 
 
 def tracings(resource):
-    return enumerate_maps(resource.spec.get("tracing"), ("spec", "tracing"))
+    return spec_items(resource, "tracing")
 
 
 class TelemetryTagNameEmpty(SemanticRule):

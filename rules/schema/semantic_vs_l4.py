@@ -7,11 +7,11 @@ from meshlint.validation.addresses import is_ip, subnet_error
 from meshlint.validation.hosts import wildcard_domain_error
 from meshlint.validation.values import items
 from meshlint.validation.virtual_service import bound_to_gateway
-from meshlint.validation.walk import enumerate_maps
+from meshlint.validation.walk import enumerate_maps, spec_items
 
 
 def _sni_hosts(vs):
-    for rpath, route in enumerate_maps(vs.spec.get("tls"), ("spec", "tls")):
+    for rpath, route in spec_items(vs, "tls"):
         for mpath, match in enumerate_maps(route.get("match"), (*rpath, "match")):
             for i, host in enumerate(items(match.get("sniHosts"))):
                 if isinstance(host, str):

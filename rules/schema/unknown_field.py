@@ -1,13 +1,12 @@
 """Fields the schema does not know, which the API server drops without a word."""
 
-from meshlint.apiserver.fields import unknown_fields
-from meshlint.apiserver.plan import plan_for
+from meshlint.apiserver.survey import survey_of
 from meshlint.core.suggest import distance
 from meshlint.engine.finding import Severity
 from meshlint.engine.fix import rename_key
 from meshlint.engine.rule import Equivalents, Rule
 from meshlint.fieldpath import get
-from meshlint.loader.patches import looks_like_patch
+from meshlint.mesh.patch_fragments import is_patch_fragment
 from meshlint.schemastore import known_kinds
 
 
@@ -69,12 +68,11 @@ class UnknownField(Rule):
     equivalents = Equivalents(istio="IST0133")
 
     def check_resource(self, resource, mesh):
-        plan = plan_for(resource.api_version, resource.kind)
-        if plan is None:
+        survey = survey_of(resource)
+        if survey is None:
             return
-        patch = looks_like_patch(resource)
-        for problem in unknown_fields(plan, resource.body):
-            if patch and str(problem.path[-1]).startswith("$"):
+        for problem in survey.unknown:
+            if str(problem.path[-1]).startswith("$") and is_patch_fragment(resource):
                 continue  # a strategic-merge directive ($patch, $setElementOrder/...)
             fixes = []
             parent = get(resource.body, problem.path[:-1])

@@ -199,3 +199,60 @@ async def test_renaming_an_external_host_flags_its_user_in_another_namespace(cli
             break
     codes = {(d.code, d.range.start.line) for d in client.diagnostics[route_uri]}
     assert codes == {("ML101", 7), ("ML410", 4)}
+
+
+ROUTE_TO_CATALOG = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop, namespace: shop}
+spec:
+  parentRefs: [{name: public}]
+  rules:
+  - backendRefs:
+    - {name: catalog, namespace: catalog, port: 8080}
+"""
+CATALOG_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata: {name: catalogue, namespace: catalog}
+spec:
+  selector: {app: catalog}
+  ports: [{name: http, port: 8080}]
+"""
+
+
+async def _first_change(client: LanguageClient, uri: str, before: set) -> set:
+    """The first diagnostics of ``uri`` published that differ from ``before``, as
+    (code, line) pairs (the fast re-lint's, unless it left them unchanged)."""
+    for _ in range(10):
+        await asyncio.wait_for(
+            client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=30
+        )
+        codes = {(d.code, d.range.start.line) for d in client.diagnostics.get(uri, [])}
+        if codes != before:
+            return codes
+    return before
+
+
+@pytest.mark.asyncio
+async def test_renaming_a_service_updates_the_grant_check_of_a_route_to_it(client, workspace):
+    """ML853 reads the backend Service (a missing grant is certain once the backend is in
+    the inputs): the fast re-lint of a Service edit re-checks it, and the diagnostics the
+    editor gets first are already right."""
+    (workspace / "route.yaml").write_text(ROUTE_TO_CATALOG)
+    (workspace / "catalog.yaml").write_text(CATALOG_SERVICE)
+    route_uri = _open(client, workspace / "route.yaml")
+    catalog_uri = _open(client, workspace / "catalog.yaml")
+    misnamed = {("ML852", 7)}  # the backend Service does not exist
+    assert await _first_change(client, route_uri, set()) == misnamed
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=catalog_uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text=CATALOG_SERVICE.replace("catalogue", "catalog")
+                )
+            ],
+        )
+    )
+    assert await _first_change(client, route_uri, misnamed) == {("ML853", 7)}

@@ -64,6 +64,14 @@ def test_linting_a_virtual_service_imports_only_the_rules_that_read_it(tmp_path)
     } <= skipped
 
 
+def test_a_rule_that_reads_every_kind_runs_whatever_it_reports_on():
+    """ML961 reports on MeshNetworks, which the istio ConfigMap only implies: reading every
+    kind, it is loaded for any input."""
+    [rule] = [r for r in lazy_rules() if r.id == "ML961"]
+    assert (rule.kinds, rule.checked_kinds()) == ((), ("MeshNetworks",))
+    assert reads_any(rule, {"ConfigMap"}) and reads_any(rule, {"VirtualService"})
+
+
 def _bad_examples() -> list[tuple[str, str]]:
     return [
         (f"{rule.id}-{i}.yaml", example.text)

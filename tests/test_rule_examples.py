@@ -63,8 +63,10 @@ def test_rule_is_documented(rule):
     assert rule.section("Why it matters"), f"{rule.id} lacks '## Why it matters'"
     if not rule.input_rule:
         assert examples(rule, "Example") and examples(rule, "Use instead"), rule.id
-        # no kinds means every kind: only apiVersion/kind checks are about every kind
-        assert rule.kinds or rule.category in ("schema", "input"), f"{rule.id}: declare kinds"
+        # no kinds means every kind read: only apiVersion/kind checks are about every
+        # kind, any other rule that reads every kind says what it reports on (targets)
+        about = rule.kinds or rule.targets
+        assert about or rule.category in ("schema", "input"), f"{rule.id}: declare kinds"
     assert rule.category in {
         "input",
         "schema",

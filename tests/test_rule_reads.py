@@ -205,24 +205,16 @@ def _read_by(rule) -> set[str]:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
-def test_a_rule_reads_only_the_kinds_the_cache_keys_it_on(rule):
-    keyed = reads.kinds_read(rule)
-    if keyed is None:
-        pytest.skip("keyed on every kind")
+def test_a_rule_reads_only_the_kinds_it_declares(rule):
+    if not rule.kinds:
+        assert reads.kinds_read(rule) is None
+        pytest.skip("declares every kind")
     read = _read_by(rule) - {WHOLE}
-    unkeyed = read - keyed
-    assert not unkeyed, f"{rule.id} reads {sorted(unkeyed)}: declare them (or see cache/reads.py)"
-
-
-@pytest.mark.parametrize("rule_id", sorted(reads.UNDECLARED_READS))
-def test_every_undeclared_read_listed_is_still_needed(rule_id):
-    [rule] = [r for r in RULES if r.id == rule_id]
-    more = set(reads.UNDECLARED_READS[rule_id])
-    read = _read_by(rule)
-    if reads.EVERY in more:
-        assert EVERYTHING in read
-    else:
-        assert more <= read - {*rule.kinds, *rule.targets}
+    undeclared = read - set(rule.kinds)
+    assert not undeclared, (
+        f"{rule.id} reads {sorted(undeclared)}: declare them (no kinds at all for every kind)"
+    )
+    assert set(rule.kinds) <= reads.kinds_read(rule)
 
 
 @pytest.mark.parametrize("rule_id", sorted(reads.LOCAL_RULES))

@@ -1,37 +1,13 @@
-"""Kinds some rules read beyond those they declare.
+"""What the cache may assume a rule reads.
 
-``tests/test_rule_reads.py`` runs every rule in a mesh that records each kind it looks up;
-the kinds below are looked up (through shared indexes: the service registry, the workload
-index) without being declared. The cache keys these rules on them too; ``EVERY`` keys a
-rule on every kind. A declaration that comes to cover them makes its line here unneeded
-(the test then says so).
+``tests/test_rule_reads.py`` runs every rule in a mesh that records each kind it looks up,
+and checks that each rule declares every kind it reads (the cache keys a rule on those,
+and the language server re-checks a rule only when one of them changed).
 """
 
 from __future__ import annotations
 
 from meshlint.engine.rule import Rule
-
-EVERY = "*"
-
-UNDECLARED_READS: dict[str, tuple[str, ...]] = {
-    "ML114": ("Service", "ServiceEntry"),
-    "ML201": ("CronJob", "Job", "ReplicationController"),
-    "ML202": ("CronJob", "Job", "ReplicationController"),
-    "ML411": ("Service",),
-    "ML412": ("Service",),
-    "ML481": ("ServiceEntry",),
-    "ML551": ("PeerAuthentication",),
-    "ML554": ("ServiceEntry",),
-    "ML555": ("ServiceEntry",),
-    "ML556": ("ServiceEntry",),
-    "ML557": ("ServiceEntry",),
-    "ML558": ("ServiceEntry",),
-    "ML559": ("ServiceEntry",),
-    "ML787": ("ConfigMap",),
-    "ML853": ("Service",),
-    "ML961": (EVERY,),
-}
-
 
 #: Rules whose findings on a resource depend on that resource alone (and the settings):
 #: checked one resource at a time, declaring no kind they do not check, and seen by the
@@ -159,10 +135,7 @@ def is_local(rule: type[Rule]) -> bool:
 
 
 def kinds_read(rule: type[Rule]) -> frozenset[str] | None:
-    """Every kind a rule reads; None when it may read any."""
+    """Every kind a rule reads; None when it may read any (it declares no kinds)."""
     if not rule.kinds:
         return None
-    more = UNDECLARED_READS.get(rule.id, ())
-    if EVERY in more:
-        return None
-    return frozenset({*rule.kinds, *rule.targets, *more})
+    return frozenset({*rule.kinds, *rule.targets})

@@ -105,7 +105,7 @@ def lazy_rules() -> tuple[LazyRule, ...]:
 
 
 def reads_any(rule, linted_kinds: set[str]) -> bool:
-    """Whether a rule could report anything: it declares no kinds, or one of the kinds it
-    reads is among the linted resources (findings are only kept on those)."""
-    read = (*rule.kinds, *rule.targets)
-    return not read or not linted_kinds.isdisjoint(read)
+    """Whether a rule could report anything: it declares no kinds (it reads every kind,
+    whatever it reports on), or one of the kinds it reads is among the linted resources
+    (findings are only kept on those)."""
+    return not rule.kinds or not linted_kinds.isdisjoint((*rule.kinds, *rule.targets))

@@ -223,6 +223,7 @@ class EgressGatewayIncomplete(Rule):
         "VirtualService",
         "DestinationRule",
         "Service",
+        "ServiceEntry",
         *WORKLOAD_KINDS,
     )
     targets = ("Gateway", "VirtualService")

@@ -130,7 +130,7 @@ class RouteProtocolMismatch(Rule):
     name = "route-protocol-mismatch"
     severity = Severity.WARNING
     category = "conflict"
-    kinds = ("VirtualService", "ServiceEntry")
+    kinds = ("VirtualService", "ServiceEntry", "Service")
     targets = ("VirtualService",)
     equivalents = Equivalents()
 

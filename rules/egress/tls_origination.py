@@ -129,7 +129,7 @@ class TlsOriginationOnTlsPort(Rule):
     name = "dr-tls-origination-on-tls-port"
     severity = Severity.WARNING
     category = "conflict"
-    kinds = ("DestinationRule", "ServiceEntry", "VirtualService")
+    kinds = ("DestinationRule", "ServiceEntry", "Service", "VirtualService")
     targets = ("DestinationRule",)
     equivalents = Equivalents()
 

@@ -5,6 +5,7 @@ from meshlint.engine.rule import Equivalents, Rule, related_to
 from meshlint.mesh.gateways import selected_workloads
 from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.services import as_int
+from meshlint.mesh.workloads import WORKLOAD_KINDS
 
 
 class GatewayPortNotOnService(Rule):
@@ -57,7 +58,7 @@ class GatewayPortNotOnService(Rule):
     name = "gateway-port-not-on-service"
     severity = Severity.WARNING
     category = "reference"
-    kinds = ("Gateway", "Pod", "Service", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    kinds = ("Gateway", "Service", *WORKLOAD_KINDS)
     targets = ("Gateway",)
     equivalents = Equivalents(istio="IST0162", analyzers=("gateway.IngressGatewayPortAnalyzer",))
 

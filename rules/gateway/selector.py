@@ -7,6 +7,7 @@ from meshlint.mesh.evidence import NO_GATEWAY_WORKLOADS
 from meshlint.mesh.gateways import gateway_selector, selected_workloads
 from meshlint.mesh.index import ISTIO_NETWORKING
 from meshlint.mesh.resolve import not_found, unknown
+from meshlint.mesh.workloads import WORKLOAD_KINDS
 
 
 def _culprit(selector: dict[str, str], mesh) -> str | None:
@@ -68,7 +69,7 @@ class GatewaySelectorNoWorkload(Rule):
     name = "gateway-selector-no-workload"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("Gateway", "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    kinds = ("Gateway", *WORKLOAD_KINDS)
     targets = ("Gateway",)
     equivalents = Equivalents(
         istio="IST0101",

@@ -231,7 +231,7 @@ class RouteBackendNotGranted(Rule):
     name = "gwapi-route-backend-not-granted"
     severity = Severity.ERROR
     category = "security"
-    kinds = (*ROUTE_KINDS, "ReferenceGrant")
+    kinds = (*ROUTE_KINDS, "ReferenceGrant", "Service")
     targets = ROUTE_KINDS
     equivalents = Equivalents(kiali="KIA1402")
 

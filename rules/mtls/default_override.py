@@ -97,7 +97,7 @@ class DestinationRuleDropsMtls(Rule):
     name = "dr-overrides-mtls-default"
     severity = Severity.WARNING
     category = "security"
-    kinds = ("DestinationRule", "ConfigMap")
+    kinds = ("DestinationRule", "PeerAuthentication", "ConfigMap")
     targets = ("DestinationRule",)
     equivalents = Equivalents(kiali="KIA0204")
 

@@ -81,7 +81,7 @@ class _DisabledPeerWithMutualClients(Rule):
 
     severity = Severity.ERROR
     category = "conflict"
-    kinds = mt.INPUT_KINDS
+    kinds = (*mt.INPUT_KINDS, "ServiceEntry")
     targets = ("PeerAuthentication",)
     mesh_wide: bool
 

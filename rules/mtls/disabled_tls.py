@@ -65,7 +65,7 @@ class _DisabledTowardsStrict(Rule):
 
     severity = Severity.ERROR
     category = "conflict"
-    kinds = mt.INPUT_KINDS
+    kinds = (*mt.INPUT_KINDS, "ServiceEntry")
     targets = ("DestinationRule",)
     mesh_level: bool
 

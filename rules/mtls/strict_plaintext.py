@@ -111,7 +111,7 @@ class MeshStrictWithoutMtlsRule(Rule):
     name = "mesh-strict-without-mtls-dr"
     severity = Severity.ERROR
     category = "conflict"
-    kinds = mt.INPUT_KINDS
+    kinds = (*mt.INPUT_KINDS, "ServiceEntry")
     targets = ("PeerAuthentication",)
     equivalents = Equivalents(kiali="KIA0401")
 
@@ -211,7 +211,7 @@ class PeerStrictWithoutMtlsRule(Rule):
     name = "peer-strict-without-mtls-dr"
     severity = Severity.ERROR
     category = "conflict"
-    kinds = mt.INPUT_KINDS
+    kinds = (*mt.INPUT_KINDS, "ServiceEntry")
     targets = ("PeerAuthentication",)
     equivalents = Equivalents(kiali="KIA0501")
 

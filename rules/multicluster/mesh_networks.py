@@ -109,7 +109,9 @@ class MeshNetworksUnknownRegistry(Rule):
     name = "mesh-networks-unknown-registry"
     severity = Severity.ERROR
     category = "reference"
-    kinds = ("Secret", "ConfigMap", "Deployment", MESH_NETWORKS_KIND)
+    #: Every kind: remote Secrets, the istio ConfigMap and istiod's Deployment, and the
+    #: cluster of every resource.
+    kinds = ()
     targets = (MESH_NETWORKS_KIND,)
     equivalents = Equivalents(istio="IST0126", analyzers=("multicluster.MeshNetworksAnalyzer",))
 

@@ -289,7 +289,7 @@ class AuthzDenyHTTPOnly(SemanticRule):
     id = "ML787"
     name = "authz-deny-http-only"
     severity = Severity.WARNING
-    kinds = ("AuthorizationPolicy", "Service", *WORKLOAD_KINDS)
+    kinds = ("AuthorizationPolicy", "Service", *WORKLOAD_KINDS, "ConfigMap")
     targets = ("AuthorizationPolicy",)
     equivalents = WARNED
 

@@ -121,7 +121,8 @@ class MeshHostConflict(Rule):
     name = "vs-mesh-host-conflict"
     severity = Severity.ERROR
     category = "conflict"
-    kinds = ("VirtualService",)
+    kinds = ("VirtualService", "Service", "ServiceEntry")
+    targets = ("VirtualService",)
     equivalents = Equivalents(
         istio="IST0109",
         analyzers=("virtualservice.ConflictingMeshGatewayHostsAnalyzer",),

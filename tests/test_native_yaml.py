@@ -16,11 +16,12 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
 
+from meshlint.cache.encoding import decode_python, encode
 from meshlint.core.nodes import PList, PMap
 from meshlint.loader.yaml_reader import (
     Limits,
     ParseResult,
-    _native_reader,
+    native_reader,
     parse_text,
     parse_text_python,
 )
@@ -93,18 +94,18 @@ REPO_FILES = corpus(REPO / "tests" / "fixtures", REPO / "examples")
 SHARED_FILES = corpus(SHARED / "conformance", SHARED / "realworld", SHARED / "reference")
 
 
-def test_parse_text_uses_the_native_reader_unless_told_not_to(monkeypatch):
+def test_parse_text_uses_thenative_reader_unless_told_not_to(monkeypatch):
     monkeypatch.delenv("MESHLINT_PURE_YAML", raising=False)
-    assert _native_reader() is native
+    assert native_reader() is native
     monkeypatch.setenv("MESHLINT_PURE_YAML", "1")
-    assert _native_reader() is None
+    assert native_reader() is None
 
 
 def test_without_the_extension_the_python_reader_is_used(monkeypatch):
     monkeypatch.delenv("MESHLINT_PURE_YAML", raising=False)
     monkeypatch.setitem(sys.modules, "meshlint.loader.native", None)  # import fails
     monkeypatch.delattr("meshlint.loader.native")
-    assert _native_reader() is None
+    assert native_reader() is None
     assert parse_text("a: [1]\n").documents[0].root == {"a": [1]}
 
 
@@ -304,3 +305,19 @@ def test_mutated_files_read_the_same(path, ops):
 def test_aliased_keys_read_the_same(data):
     limits = Limits(max_expanded_nodes=200)
     assert_same_reading(data.decode("utf-8", errors="replace"), limits)
+
+
+@pytest.mark.parametrize("path", REPO_FILES + SHARED_FILES, ids=str)
+def test_the_cache_decodes_natively_what_python_decodes(path):
+    for document in parse_text_python(read(path)).documents:
+        if isinstance(document.root, PMap | PList):
+            encoded = encode(document.root)
+            same_value(native.decode(encoded), decode_python(encoded), path.name)
+
+
+@pytest.mark.parametrize(
+    "encoded", [(), (2, (0, 0, 0, 0)), (0, (0, 0, 0, 0), ("a",), (), (), ()), (1, None, [1], [])]
+)
+def test_a_value_that_is_no_encoded_document_is_refused(encoded):
+    with pytest.raises(ValueError, match="not an encoded document"):
+        native.decode(encoded)

@@ -15,6 +15,7 @@ import hashlib
 from typing import Any
 
 from meshlint.core.nodes import PList, PMap
+from meshlint.loader.yaml_reader import native_reader
 
 _SCALARS = (str, int, float, bool, type(None), bytes)
 
@@ -48,21 +49,28 @@ def encode(value: object) -> object:
 
 
 def decode(value: Any) -> object:
-    """The positioned document :func:`encode` gave ``value`` for."""
+    """The positioned document :func:`encode` gave ``value`` for (built by the native
+    reader when it was compiled, else by :func:`decode_python`)."""
+    native = native_reader()
+    return decode_python(value) if native is None else native.decode(value)
+
+
+def decode_python(value: Any) -> object:
+    """:func:`decode` in Python: the fallback, and the reference for the native one."""
     if type(value) is not tuple:
         return value
     if value[0] == 0:
         _, span, keys, values, key_spans, value_spans = value
         mapping = PMap(span)
         mapping.update(
-            zip(keys, [decode(v) if type(v) is tuple else v for v in values], strict=True)
+            zip(keys, [decode_python(v) if type(v) is tuple else v for v in values], strict=True)
         )
         mapping.key_spans.update(zip(keys, key_spans, strict=True))
         mapping.value_spans.update(zip(keys, value_spans, strict=True))
         return mapping
     _, span, items, item_spans = value
     sequence = PList(span)
-    sequence.extend([decode(v) if type(v) is tuple else v for v in items])
+    sequence.extend([decode_python(v) if type(v) is tuple else v for v in items])
     sequence.item_spans.extend(item_spans)
     return sequence
 

@@ -824,6 +824,90 @@ done:
     return result;
 }
 
+/* The positioned document meshlint.cache.encoding.encode gave as nested tuples:
+ * (0, span, keys, values, key spans, value spans) for a mapping, (1, span, items, item
+ * spans) for a sequence, scalars as they are. */
+static PyObject *decode_value(PyObject *v);
+
+static int decode_bad(void) {
+    PyErr_SetString(PyExc_ValueError, "not an encoded document");
+    return -1;
+}
+
+static int decode_items(PyObject *obj, PyObject *keys, PyObject *values, PyObject *kspans,
+                        PyObject *vspans, PyObject *ks, PyObject *vs) {
+    Py_ssize_t n = PyTuple_GET_SIZE(values);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = decode_value(PyTuple_GET_ITEM(values, i));
+        if (!item) return -1;
+        int rc;
+        if (keys) {
+            PyObject *key = PyTuple_GET_ITEM(keys, i);
+            rc = PyDict_SetItem(obj, key, item);
+            if (rc == 0) rc = PyDict_SetItem(ks, key, PyTuple_GET_ITEM(kspans, i));
+            if (rc == 0) rc = PyDict_SetItem(vs, key, PyTuple_GET_ITEM(vspans, i));
+        } else {
+            rc = PyList_Append(obj, item);
+            if (rc == 0) rc = PyList_Append(ks, PyTuple_GET_ITEM(kspans, i));
+        }
+        Py_DECREF(item);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static PyObject *decode_container(PyObject *v) {
+    Py_ssize_t n = PyTuple_GET_SIZE(v);
+    long tag = n ? PyLong_AsLong(PyTuple_GET_ITEM(v, 0)) : -1;
+    if (tag == -1 && PyErr_Occurred()) return NULL;
+    int is_map = tag == 0 && n == 6;
+    if (!is_map && !(tag == 1 && n == 4)) return decode_bad(), NULL;
+    PyObject *keys = is_map ? PyTuple_GET_ITEM(v, 2) : NULL;
+    PyObject *values = PyTuple_GET_ITEM(v, is_map ? 3 : 2);
+    PyObject *kspans = PyTuple_GET_ITEM(v, is_map ? 4 : 3);
+    PyObject *vspans = is_map ? PyTuple_GET_ITEM(v, 5) : NULL;
+    if (!PyTuple_CheckExact(values) || !PyTuple_CheckExact(kspans) ||
+        PyTuple_GET_SIZE(kspans) != PyTuple_GET_SIZE(values) ||
+        (is_map && (!PyTuple_CheckExact(keys) || !PyTuple_CheckExact(vspans) ||
+                    PyTuple_GET_SIZE(keys) != PyTuple_GET_SIZE(values) ||
+                    PyTuple_GET_SIZE(vspans) != PyTuple_GET_SIZE(values))))
+        return decode_bad(), NULL;
+    PyTypeObject *type = is_map ? map_type : list_type;
+    PyObject *obj = type->tp_new(type, empty_tuple, NULL);
+    if (!obj) return NULL;
+    PyObject *ks = is_map ? PyDict_New() : PyList_New(0);
+    PyObject *vs = is_map ? PyDict_New() : NULL;
+    if (!ks || (is_map && !vs)) goto fail;
+    set_slot(obj, is_map ? off_map_span : off_list_span, Py_NewRef(PyTuple_GET_ITEM(v, 1)));
+    set_slot(obj, is_map ? off_map_keys : off_list_items, Py_NewRef(ks));
+    if (is_map) set_slot(obj, off_map_values, Py_NewRef(vs));
+    if (decode_items(obj, keys, values, kspans, vspans, ks, vs) < 0) goto fail;
+    Py_DECREF(ks);
+    Py_XDECREF(vs);
+    return obj;
+fail:
+    Py_XDECREF(ks);
+    Py_XDECREF(vs);
+    Py_DECREF(obj);
+    return NULL;
+}
+
+static PyObject *decode_value(PyObject *v) {
+    if (!PyTuple_CheckExact(v)) return Py_NewRef(v);
+    if (Py_EnterRecursiveCall(" decoding a cached document")) return NULL;
+    PyObject *result = decode_container(v);
+    Py_LeaveRecursiveCall();
+    return result;
+}
+
+static PyObject *fastyaml_decode(PyObject *self, PyObject *value) {
+    if (!map_type) {
+        PyErr_SetString(PyExc_RuntimeError, "_fastyaml.configure() was not called");
+        return NULL;
+    }
+    return decode_value(value);
+}
+
 static int slot_offset(PyTypeObject *type, const char *name, Py_ssize_t *out) {
     for (PyMemberDef *m = type->tp_members; m && m->name; m++) {
         if (!strcmp(m->name, name) && m->type == T_OBJECT_EX) {
@@ -861,6 +945,8 @@ static PyMethodDef methods[] = {
      "configure(PMap, PList, scalar, expanded_size): the classes to build and the callbacks."},
     {"parse", fastyaml_parse, METH_VARARGS,
      "parse(text, max_depth, max_documents, max_expanded) -> (documents, issues, fallback)."},
+    {"decode", fastyaml_decode, METH_O,
+     "decode(encoded) -> the positioned document meshlint.cache.encoding.encode gave."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -23,6 +23,10 @@ from meshlint.loader.yaml_reader import (
 
 _fastyaml.configure(PMap, PList, resolve_scalar, expanded_size)
 
+#: The positioned document :func:`meshlint.cache.encoding.encode` gave as nested tuples
+#: (what :func:`meshlint.cache.encoding.decode` builds, in C).
+decode = _fastyaml.decode
+
 
 def parse(text: str, limits: Limits) -> ParseResult | None:
     """Every document of ``text`` read natively, or None when the file needs PyYAML's

@@ -460,7 +460,7 @@ def parse_text(text: str, limits: Limits | None = None) -> ParseResult:
     """
     limits = limits or Limits()
     with gc_paused():
-        native = _native_reader()
+        native = native_reader()
         if native is not None:
             result = native.parse(text, limits)
             if result is not None:
@@ -475,7 +475,7 @@ def parse_text_python(text: str, limits: Limits | None = None) -> ParseResult:
         return _parse_documents(text, limits or Limits(), _Loader)
 
 
-def _native_reader():  # -> module | None
+def native_reader():  # -> module | None
     """The native reader, unless ``MESHLINT_PURE_YAML`` is set or it was not compiled."""
     if os.environ.get("MESHLINT_PURE_YAML"):
         return None

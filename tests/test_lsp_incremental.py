@@ -13,6 +13,8 @@ import pytest
 
 from meshlint.engine.registry import builtin_rules
 from meshlint.lsp.workspace import Workspace
+from meshlint.mesh.generated import GENERATED_KINDS, regenerated
+from meshlint.mesh.settings import MeshSettings
 from meshlint.pipeline.lint import LintOptions
 from meshlint.pipeline.runner import Cancelled
 
@@ -46,8 +48,8 @@ def _summary(result) -> list[tuple]:
     )
 
 
-def _fresh(folder: Path) -> list[tuple]:
-    workspace = Workspace(LintOptions(paths=[]))
+def _fresh(folder: Path, options: LintOptions | None = None) -> list[tuple]:
+    workspace = Workspace(options or LintOptions(paths=[]))
     workspace.index([str(folder)])
     return _summary(workspace.lint())
 
@@ -116,8 +118,9 @@ def _neighbourhood_of(tmp_path: Path, files: dict[str, str], edit: tuple[str, st
     path.write_text(path.read_text().replace(old, new))
     workspace.update(str(path), path.read_text())
     increment = workspace._increment(previous, list(workspace.changed))
-    workspace.lint()
-    return increment.neighbourhood(workspace.result.mesh)
+    mesh = workspace.lint().mesh
+    made = regenerated(previous.mesh.of_kind(*GENERATED_KINDS), mesh.of_kind(*GENERATED_KINDS))
+    return increment.neighbourhood(mesh, made)
 
 
 TEAMS = {
@@ -181,6 +184,121 @@ def test_an_edit_that_adds_a_namespace_re_checks_everything(tmp_path):
 def test_an_edit_in_the_root_namespace_re_checks_everything(tmp_path):
     near = _neighbourhood_of(tmp_path, TEAMS, ("root.yaml", "STRICT", "PERMISSIVE"))
     assert near is None
+
+
+NAMESPACE_WIDE_POLICY = """\
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: allow-nothing, namespace: shop}
+spec: {}
+"""
+#: Istio deploys a gateway for each: the only workload of namespace shop.
+DECLARING = {
+    "Gateway API Gateway": """\
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: shop}
+        spec:
+          gatewayClassName: istio
+          listeners: [{name: http, port: 80, protocol: HTTP}]
+        """,
+    "GatewayClass": """\
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: shared}
+        spec: {controllerName: istio.io/gateway-controller}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: shop}
+        spec:
+          gatewayClassName: shared
+          listeners: [{name: http, port: 80, protocol: HTTP}]
+        """,
+    "IstioOperator": """\
+        apiVersion: install.istio.io/v1alpha1
+        kind: IstioOperator
+        metadata: {name: gateways, namespace: ops}
+        spec:
+          components:
+            ingressGateways:
+            - name: edge
+              namespace: shop
+              enabled: true
+        """,
+}
+#: (in the declaring file) an edit that takes the gateway away.
+UNDECLARE = {
+    "Gateway API Gateway": ("gatewayClassName: istio", "gatewayClassName: other"),
+    "GatewayClass": ("istio.io/gateway-controller", "example.com/gateway-controller"),
+    "IstioOperator": ("enabled: true", "enabled: false"),
+}
+
+
+@pytest.mark.parametrize("declaring", sorted(DECLARING))
+def test_an_edit_to_what_istio_deploys_a_gateway_for_re_lints_as_a_full_lint(tmp_path, declaring):
+    """The gateway's Deployment is a workload of its namespace: taking it away leaves a
+    namespace-wide policy there applying to nothing, and a policy edited beside it is
+    re-checked with it."""
+    declared = textwrap.dedent(DECLARING[declaring])
+    (tmp_path / "policy.yaml").write_text(NAMESPACE_WIDE_POLICY)
+    (tmp_path / "gateway.yaml").write_text(declared)
+    options = LintOptions(paths=[], settings=MeshSettings(assume_complete=True))
+    workspace = Workspace(options)
+    workspace.index([str(tmp_path)])
+    assert "ML501" not in {f.rule.id for f in workspace.lint().findings}
+    old, new = UNDECLARE[declaring]
+    edits = [
+        ("gateway.yaml", declared.replace(old, new)),
+        ("gateway.yaml", declared),
+        ("policy.yaml", NAMESPACE_WIDE_POLICY.replace("allow-nothing", "allow-none")),
+        ("policy.yaml", ""),
+        ("policy.yaml", NAMESPACE_WIDE_POLICY),
+    ]
+    reported = []
+    for name, text in edits:
+        (tmp_path / name).write_text(text)
+        workspace.update(str(tmp_path / name), text)
+        after = _summary(workspace.lint())
+        assert after == _fresh(tmp_path, options), (name, text)
+        reported.append("ML501" in {rule for rule, *_ in after})
+    assert reported == [True, False, False, False, False]
+
+
+OPERATOR = """\
+apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: gateways, namespace: ops}
+spec:
+  components:
+    ingressGateways:
+    - {name: edge, namespace: shop, label: {istio: edge}}
+"""
+SELECTING_GATEWAY = """\
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: public, namespace: web}
+spec:
+  selector: {istio: edge}
+  servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]
+"""
+
+
+def test_a_gateway_selecting_pods_an_install_spec_relabels_elsewhere_is_re_checked(tmp_path):
+    """The pods of the deployment an IstioOperator in namespace ops declares live in
+    namespace shop: a Gateway in web that selected them selects nothing after the edit."""
+    (tmp_path / "operator.yaml").write_text(OPERATOR)
+    (tmp_path / "gateway.yaml").write_text(SELECTING_GATEWAY)
+    options = LintOptions(paths=[], settings=MeshSettings(assume_complete=True))
+    workspace = Workspace(options)
+    workspace.index([str(tmp_path)])
+    assert "ML201" not in {f.rule.id for f in workspace.lint().findings}
+    relabelled = OPERATOR.replace("istio: edge", "istio: edgy")
+    (tmp_path / "operator.yaml").write_text(relabelled)
+    workspace.update(str(tmp_path / "operator.yaml"), relabelled)
+    after = _summary(workspace.lint())
+    assert "ML201" in {rule for rule, *_ in after}
+    assert after == _fresh(tmp_path, options)
 
 
 MESH_NETWORKS = """\

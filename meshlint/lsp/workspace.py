@@ -149,7 +149,7 @@ class Workspace:
             if f.rule.hints_from_whole_mesh and f.resource is not None
         ]
 
-        def near(mesh: Mesh) -> Neighbourhood | None:
+        def near(mesh: Mesh, regenerated: list[Resource]) -> Neighbourhood | None:
             # What the inputs are evidence of decides not-found versus unknown everywhere.
             moved = (
                 mesh.namespaces_seen != previous.mesh.namespaces_seen
@@ -161,6 +161,7 @@ class Workspace:
                 root,
                 self.names,
                 namespaces_changed=moved,
+                regenerated=regenerated,
                 also=hinted,
                 hub_size=self.hub_size,
             )

@@ -14,7 +14,8 @@
   address points at an existing deployment, so nothing is created for it.
 
 Each generated object is a Pod and a Service, not linted, positioned at the entry that
-declares it, in the declaring file.
+declares it, in the declaring file. An edit to a declaring resource (or to a GatewayClass)
+changes them: :func:`regenerated` tells which changed between two runs.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ HBONE_PORT = 15008
 DEFAULT_NAMESPACE = "istio-system"
 #: The kinds that declare gateway deployments.
 _DECLARING_KINDS = frozenset({"IstioOperator", "Gateway"})
+#: The kinds of the objects generated.
+GENERATED_KINDS = ("Pod", "Service")
 
 
 def generated_resources(resources: Iterable[Resource]) -> list[Resource]:
@@ -76,6 +79,36 @@ def generated_resources(resources: Iterable[Resource]) -> list[Resource]:
                 taken.add(item.key)
                 out.append(item)
     return out
+
+
+def generated_among(resources: Iterable[Resource]) -> list[Resource]:
+    """The generated objects among ``resources`` (of the generated kinds, say)."""
+    return [r for r in resources if r.generated_by]
+
+
+def regenerated(before: Iterable[Resource], after: Iterable[Resource]) -> list[Resource]:
+    """The generated objects of one run (``before``) and of the next (``after``) that the
+    other has no identical copy of (same identity, body, position and declaring file):
+    what an edit changed among the objects Istio would create."""
+    before, after = generated_among(before), generated_among(after)
+    if not before and not after:
+        return []
+    old = {_identity(r): r for r in before}
+    new = {_identity(r): r for r in after}
+    changed = [r for r in before if not _same(r, new.get(_identity(r)))]
+    return changed + [r for r in after if not _same(r, old.get(_identity(r)))]
+
+
+def _identity(resource: Resource) -> tuple:
+    return resource.key, resource.file, resource.document, resource.generated_by
+
+
+def _same(resource: Resource, other: Resource | None) -> bool:
+    return (
+        other is not None
+        and resource.body == other.body
+        and getattr(resource.body, "span", None) == getattr(other.body, "span", None)
+    )
 
 
 def operator_gateways(operator: Resource) -> list[Resource]:

@@ -169,3 +169,39 @@ class NamesIndex:
         """The workloads whose pods a label selector selects (all for an empty one)."""
         first = next(iter(selector.items()), EVERY_POD)
         return {r for r in self.labelled.get(first, ()) if selects(selector, self(r).pod_labels)}
+
+
+class _Joined:
+    """The sets two indexes hold under a key, as one (read only)."""
+
+    __slots__ = ("_first", "_second")
+
+    def __init__(self, first: dict, second: dict) -> None:
+        self._first = first
+        self._second = second
+
+    def get(self, key: object, default: object = None) -> object:
+        first, second = self._first.get(key), self._second.get(key)
+        if not second:
+            return default if first is None else first
+        return second if not first else first | second
+
+
+class Overlay(NamesIndex):
+    """A :class:`NamesIndex` with the objects Istio would create from the inputs (made
+    anew at every run) on top of another, which it leaves as it is: generated objects
+    are added to the overlay only."""
+
+    def __init__(self, base: NamesIndex, resources: Iterable[Resource]) -> None:
+        self._base = base
+        self._extra = NamesIndex()
+        for resource in resources:
+            self._extra(resource)
+        for name in ("living", "naming", "referring", "hosting", "covered", "labelled"):
+            setattr(self, name, _Joined(getattr(base, name), getattr(self._extra, name)))
+
+    def __call__(self, resource: Resource) -> Names:
+        return (self._extra if resource.generated_by else self._base)(resource)
+
+    def forget(self, resources: Iterable[Resource]) -> None:
+        self._extra.forget(resources)

@@ -22,6 +22,10 @@ A namespace many resources point to (a shared ingress Gateway's) is a *hub*: bri
 everything that names it would make every neighbourhood large, so only the hub's
 resources the edit concerns are re-checked, with what names the hub around them.
 
+Objects Istio would create from the inputs (:mod:`meshlint.mesh.generated`: a gateway's
+Deployment and Service) count as resources where they are created: an edit that changes
+them changes them there, and a neighbourhood holds those of the namespaces it covers.
+
 The relation is read from the manifests' text, not from the rules. A checker
 (``tools/check_incremental.py``, also run by the tests) compares fast re-lints with full
 ones after thousands of edits; and the language server follows every fast re-lint with a
@@ -33,8 +37,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from meshlint.mesh.generated import GENERATED_KINDS, generated_among
 from meshlint.mesh.index import Mesh
-from meshlint.mesh.names import Names, NamesIndex
+from meshlint.mesh.names import Names, NamesIndex, Overlay
 from meshlint.mesh.workloads import selects
 from meshlint.model import Resource, string_map
 
@@ -131,13 +136,15 @@ def neighbourhood(
     names: NamesIndex,
     *,
     namespaces_changed: bool,
+    regenerated: Iterable[Resource] = (),
     also: Iterable[Resource] = (),
     hub_size: int = HUB_SIZE,
 ) -> Neighbourhood | None:
-    """The neighbourhood of an edit (``changed``: the resources it removed and added),
-    or None when it is the whole mesh: an edit to the root namespace or to a
-    cluster-scoped object, or one that adds or empties a namespace
-    (``namespaces_changed``), which changes what every namespace reference resolves to.
+    """The neighbourhood of an edit (``changed``: the resources it removed and added;
+    ``regenerated``: the objects Istio would create that it removed and added), or None
+    when it is the whole mesh: an edit to the root namespace or to a cluster-scoped
+    object, or one that adds or empties a namespace (``namespaces_changed``), which
+    changes what every namespace reference resolves to.
     Resources in ``also`` are re-checked in any case (if still in the mesh).
 
     A namespace the edit points to that more than ``hub_size`` resources elsewhere name
@@ -146,6 +153,8 @@ def neighbourhood(
     are re-checked, apart from the rest of the scope: everything that names the hub is
     around them, not around the rest."""
     also = set(also)
+    changed = [*changed, *regenerated]
+    names = Overlay(names, generated_among(mesh.of_kind(*GENERATED_KINDS)))
     edit = _Edit({r.namespace for r in changed}, [names(r) for r in changed])
     if namespaces_changed or "" in edit.dirty or root_namespace in edit.dirty:
         return None

@@ -24,7 +24,7 @@ from meshlint.loader.documents import (
 from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import DEFAULT_MAX_FILE_SIZE, SourceText, discover, read
 from meshlint.loader.yaml_reader import Limits
-from meshlint.mesh.generated import generated_resources
+from meshlint.mesh.generated import GENERATED_KINDS, generated_resources, regenerated
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.settings import MeshSettings
 from meshlint.model import Resource
@@ -223,11 +223,13 @@ def _mark_patches(files: list[str], loaded: list[LoadedFile], options: LintOptio
 @dataclass
 class Increment:
     """What a re-lint after an edit may reuse: the previous result, the kinds the edit
-    changed, and how to find the edit's neighbourhood in the new mesh (None: everything)."""
+    changed, and how to find the edit's neighbourhood in the new mesh (None: everything),
+    given also the objects Istio would create that the edit changed (see
+    :func:`~meshlint.mesh.generated.regenerated`)."""
 
     previous: LintResult
     changed_kinds: frozenset[str]
-    neighbourhood: Callable[[Mesh], Neighbourhood | None]
+    neighbourhood: Callable[[Mesh, list[Resource]], Neighbourhood | None]
 
 
 def analyze(
@@ -338,12 +340,16 @@ def _rerun(
     should_stop: Callable[[], bool] | None,
 ) -> list[Finding]:
     """Findings after an edit: previous ones where the edit cannot change them, fresh
-    ones from the rules it can affect, checked on its neighbourhood."""
-    previous, changed_kinds = increment.previous, increment.changed_kinds
+    ones from the rules it can affect, checked on its neighbourhood. What Istio would
+    create from the inputs changes with them: the generated objects that differ from the
+    previous run's count as changed too."""
+    previous = increment.previous
+    made = regenerated(previous.mesh.of_kind(*GENERATED_KINDS), mesh.of_kind(*GENERATED_KINDS))
+    changed_kinds = increment.changed_kinds | {r.kind for r in made}
     mesh.reuse_indexes(previous.mesh, changed_kinds)
     unaffected = {type(r) for r in active if r.kinds and changed_kinds.isdisjoint(r.kinds)}
     checked = [r for r in active if type(r) not in unaffected]
-    near = increment.neighbourhood(mesh)
+    near = increment.neighbourhood(mesh, made)
     if near is None:
         findings = run_rules_in_processes(mesh, checked, None, jobs, should_stop)
         return findings + _kept_findings(previous, mesh, None, unaffected)

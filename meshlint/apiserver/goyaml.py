@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
@@ -108,28 +106,4 @@ def kubernetes_reading(text: str, tag: str) -> Reading | None:
                 f'Kubernetes reads {text} as the number {number}, not as text: quote it ("{text}") '
                 "to keep the text",
             )
-    return None
-
-
-def flow_pair_text(sequence: Node, node: Node) -> str | None:
-    """The scalar Go reads where PyYAML read a one-pair mapping ``node`` inside the flow
-    list ``sequence``.
-
-    In a flow list, ``[001:db8::]`` is one plain scalar to Go (a colon ends a plain scalar
-    only before a space), while PyYAML takes the colon before ``]`` or ``,`` as a key/value
-    indicator: ``{"001:db8:": None}``. Only that shape (a plain key, the colon right after
-    it, no value) is turned back into text.
-    """
-    if not (isinstance(sequence, SequenceNode) and sequence.flow_style):
-        return None
-    if not isinstance(node, MappingNode) or not node.flow_style or len(node.value) != 1:
-        return None
-    key, value = node.value[0]
-    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)):
-        return None
-    adjacent = value.start_mark.index == key.end_mark.index + 1
-    empty = value.tag == NULL and value.value == "" and not value.style
-    implicit = node.start_mark.index == key.start_mark.index
-    if not key.style and adjacent and empty and implicit:
-        return f"{key.value}:"
     return None

@@ -11,6 +11,7 @@ type the scalars it hands back to Python without importing it.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from meshlint.apiserver.goyaml import go_number
 
@@ -33,30 +34,26 @@ _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 _SIGN = "[-+]?"
 _EXPONENT = "(?:[eE][-+][0-9]+)?"
 _SEXAGESIMAL = "(?::[0-5]?[0-9])+"
-_FLOAT = re.compile(
-    "|".join(
-        (
-            rf"{_SIGN}[0-9][0-9_]*\.[0-9_]*{_EXPONENT}",  # 1.5, 1., 1.5e+3
-            rf"\.[0-9][0-9_]*{_EXPONENT}",  # .5 (unsigned only)
-            rf"{_SIGN}[0-9][0-9_]*{_SEXAGESIMAL}\.[0-9_]*",  # 1:30.5
-            rf"{_SIGN}\.(?:inf|Inf|INF)",
-            r"\.(?:nan|NaN|NAN)",
-        )
+_FLOAT = "|".join(
+    (
+        rf"{_SIGN}[0-9][0-9_]*\.[0-9_]*{_EXPONENT}",  # 1.5, 1., 1.5e+3
+        rf"\.[0-9][0-9_]*{_EXPONENT}",  # .5 (unsigned only)
+        rf"{_SIGN}[0-9][0-9_]*{_SEXAGESIMAL}\.[0-9_]*",  # 1:30.5
+        rf"{_SIGN}\.(?:inf|Inf|INF)",
+        r"\.(?:nan|NaN|NAN)",
     )
 )
-_INT = re.compile(
-    "|".join(
-        (
-            rf"{_SIGN}0b[01_]+",
-            rf"{_SIGN}0x[0-9a-fA-F_]+",
-            rf"{_SIGN}0[0-7_]+",  # octal
-            rf"{_SIGN}(?:0|[1-9][0-9_]*)",
-            rf"{_SIGN}[1-9][0-9_]*{_SEXAGESIMAL}",  # 1:30
-        )
+_INT = "|".join(
+    (
+        rf"{_SIGN}0b[01_]+",
+        rf"{_SIGN}0x[0-9a-fA-F_]+",
+        rf"{_SIGN}0[0-7_]+",  # octal
+        rf"{_SIGN}(?:0|[1-9][0-9_]*)",
+        rf"{_SIGN}[1-9][0-9_]*{_SEXAGESIMAL}",  # 1:30
     )
 )
 _DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_TIMESTAMP = re.compile(
+_TIMESTAMP = (
     rf"{_DATE}"
     r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
     r"(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
@@ -64,6 +61,15 @@ _TIMESTAMP = re.compile(
 )
 #: Significant digits past which an integer cannot fit 64 bits in any base.
 _MAX_DIGITS = 64
+
+
+@cache
+def _numeric() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The numeric-looking implicit types in resolution order, compiled on first use (most
+    scalars the native reader hands back never need them)."""
+    return tuple(
+        (tag, re.compile(p)) for tag, p in ((FLOAT, _FLOAT), (INT, _INT), (TIMESTAMP, _TIMESTAMP))
+    )
 
 
 def implicit_tag(text: str) -> str:
@@ -74,12 +80,9 @@ def implicit_tag(text: str) -> str:
     if text in _NULL_WORDS:
         return NULL
     if first in "-+.0123456789" and first:
-        if _FLOAT.fullmatch(text):
-            return FLOAT
-        if _INT.fullmatch(text):
-            return INT
-        if _TIMESTAMP.fullmatch(text):
-            return TIMESTAMP
+        for tag, pattern in _numeric():
+            if pattern.fullmatch(text):
+                return tag
         return STR
     if text == "<<":
         return MERGE

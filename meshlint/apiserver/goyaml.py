@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from functools import cache
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -35,8 +34,8 @@ _YAML11_BOOLS = frozenset(
     {"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}
 )
 _GO_ONLY_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
-_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
-_GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_GO_INT = r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)"
+_GO_FLOAT = r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
 _BASES = {"x": 16, "o": 8, "b": 2}
 _MAX_DIGITS = 64
 
@@ -55,10 +54,17 @@ def _json(value: object) -> str:
     return repr(value)
 
 
+@cache
+def _go_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Go's integer and float forms, compiled on first use (a lint may need neither)."""
+    return re.compile(_GO_INT), re.compile(_GO_FLOAT)
+
+
 def go_number(text: str) -> int | float | None:
     """The number Go's ``yaml.v2`` reads from a plain scalar, or None if it reads no number."""
     plain = text.replace("_", "")
-    match = _GO_INT.fullmatch(plain)
+    go_int, go_float = _go_patterns()
+    match = go_int.fullmatch(plain)
     if match:
         sign, digits = match.groups()
         base = _BASES.get(digits[1:2].lower(), 8) if len(digits) > 1 and digits[0] == "0" else 10
@@ -67,7 +73,7 @@ def go_number(text: str) -> int | float | None:
             value = int(body, base) * (-1 if sign == "-" else 1)
             if -(2**63) <= value < 2**64 and not (value >= 2**63 and sign):
                 return value
-    if _GO_FLOAT.fullmatch(plain):
+    if go_float.fullmatch(plain):
         value = float(plain)
         if value not in (float("inf"), float("-inf")):
             return value
@@ -108,28 +114,4 @@ def kubernetes_reading(text: str, tag: str) -> Reading | None:
                 f'Kubernetes reads {text} as the number {number}, not as text: quote it ("{text}") '
                 "to keep the text",
             )
-    return None
-
-
-def flow_pair_text(sequence: Node, node: Node) -> str | None:
-    """The scalar Go reads where PyYAML read a one-pair mapping ``node`` inside the flow
-    list ``sequence``.
-
-    In a flow list, ``[001:db8::]`` is one plain scalar to Go (a colon ends a plain scalar
-    only before a space), while PyYAML takes the colon before ``]`` or ``,`` as a key/value
-    indicator: ``{"001:db8:": None}``. Only that shape (a plain key, the colon right after
-    it, no value) is turned back into text.
-    """
-    if not (isinstance(sequence, SequenceNode) and sequence.flow_style):
-        return None
-    if not isinstance(node, MappingNode) or not node.flow_style or len(node.value) != 1:
-        return None
-    key, value = node.value[0]
-    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)):
-        return None
-    adjacent = value.start_mark.index == key.end_mark.index + 1
-    empty = value.tag == NULL and value.value == "" and not value.style
-    implicit = node.start_mark.index == key.start_mark.index
-    if not key.style and adjacent and empty and implicit:
-        return f"{key.value}:"
     return None

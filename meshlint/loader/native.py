@@ -1,6 +1,6 @@
 """The native reader: :mod:`meshlint.loader._fastyaml` builds the positioned containers
 straight from libyaml's events, giving what the Python path of
-:mod:`meshlint.loader.yaml_reader` gives (tests/test_native_yaml.py holds them equal).
+:mod:`meshlint.loader.pyyaml_composer` gives (tests/test_native_yaml.py holds them equal).
 
 Importing this module fails when the extension was not compiled; the caller then uses
 the Python path.

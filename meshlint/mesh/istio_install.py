@@ -12,8 +12,6 @@ it) whose positions point into the file the networks were read from.
 
 from __future__ import annotations
 
-import yaml
-
 from meshlint.core.nodes import PList, PMap, Span, positioned
 from meshlint.fieldpath import get
 from meshlint.loader.yaml_reader import parse_text
@@ -44,6 +42,8 @@ def _data(resource: Resource) -> dict:
 def _yaml_mapping(text: object) -> dict | None:
     if not isinstance(text, str):
         return None
+    import yaml  # only for an Istio ConfigMap: a one-file lint never needs PyYAML
+
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from meshlint.mesh import goparse
 from meshlint.validation.values import decimal
 
@@ -31,6 +29,8 @@ def camel(name: str) -> str:
 
 def parse_proxy_config(text: str) -> tuple[dict, str | None]:
     """The overrides as a mapping with camelCase keys, and why they cannot be read."""
+    import yaml  # only for embedded overrides: a one-file lint never needs PyYAML
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:

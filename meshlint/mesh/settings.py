@@ -6,8 +6,6 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-import yaml
-
 DEFAULT_MESH_CONFIG: dict = {
     "rootNamespace": "istio-system",
     "trustDomain": "cluster.local",
@@ -112,6 +110,8 @@ def layer(base: dict, override: dict) -> dict:
 def read_mesh_config(text: str, key: str = "mesh") -> dict:
     """A MeshConfig from YAML text: raw MeshConfig, or the ``istio`` ConfigMap's ``mesh``
     key (``key`` names another entry, e.g. ``meshNetworks``)."""
+    import yaml  # only for an embedded config: a one-file lint never needs PyYAML
+
     data = yaml.safe_load(text) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{key} config must be a YAML mapping")

@@ -112,6 +112,7 @@ def test_output_does_not_depend_on_hash_seeds_or_addresses(examples_dir):
 
 def test_files_parsed_in_three_processes_are_those_parsed_in_one(examples_dir, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setenv("MESHLINT_PURE_YAML", "1")  # only the Python path parses in processes
     (examples_dir / "broken.yaml").write_text("kind: [\n")
     one = load_inputs(LintOptions(paths=[str(examples_dir)], jobs=1)).loaded
     three = load_inputs(LintOptions(paths=[str(examples_dir)], jobs=3)).loaded
@@ -158,6 +159,7 @@ def test_a_worker_killed_while_checking_rules_is_a_warning_on_stderr(examples_di
 
 def test_a_worker_killed_while_parsing_is_a_warning(examples_dir, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setenv("MESHLINT_PURE_YAML", "1")
     one = lint(LintOptions(paths=[str(examples_dir)], jobs=1))
     monkeypatch.setattr(lint_module, "load_source", _die_in_children(lint_module.load_source))
     two = lint(LintOptions(paths=[str(examples_dir)], jobs=2))
@@ -165,6 +167,14 @@ def test_a_worker_killed_while_parsing_is_a_warning(examples_dir, monkeypatch):
     [warning] = two.warnings
     assert warning.startswith("a worker process was killed by signal 9 with ")
     assert " files (" in warning
+
+
+def test_the_native_reader_parses_in_the_main_process(examples_dir, monkeypatch):
+    pytest.importorskip("meshlint.loader.native", reason="the extension was not compiled")
+    monkeypatch.delenv("MESHLINT_PURE_YAML", raising=False)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(lint_module, "load_source", _die_in_children(lint_module.load_source))
+    assert lint(LintOptions(paths=[str(examples_dir)], jobs=2)).warnings == []
 
 
 @pytest.mark.timeout(120, method="thread")

@@ -23,7 +23,7 @@ from meshlint.loader.documents import (
 )
 from meshlint.loader.patches import kustomize_patch_files
 from meshlint.loader.sources import DEFAULT_MAX_FILE_SIZE, SourceText, discover, read
-from meshlint.loader.yaml_reader import Limits
+from meshlint.loader.yaml_reader import Limits, native_reader
 from meshlint.mesh.generated import GENERATED_KINDS, generated_resources, regenerated
 from meshlint.mesh.index import Mesh
 from meshlint.mesh.settings import MeshSettings
@@ -110,8 +110,12 @@ def load_files(
         except TimeLimit:
             return too_slow(path, seconds)
 
+    # the native reader parses faster than a child could pickle what it parsed: several
+    # processes parse only on the Python path
+    jobs = options.jobs if native_reader() is None else 1
+
     def load_many(todo: list[str]) -> list[LoadedFile]:
-        return map_in_processes(load, todo, options.jobs, _size, warnings, "files")
+        return map_in_processes(load, todo, jobs, _size, warnings, "files")
 
     if cache is None:
         return load_many(paths)

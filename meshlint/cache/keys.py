@@ -26,16 +26,25 @@ def code_version() -> bytes:
 
 
 def _stats(top: str) -> list[str]:
-    found = []
-    for directory, folders, names in os.walk(top):
-        folders[:] = sorted(f for f in folders if f != "__pycache__")
-        for name in sorted(names):
-            if name.endswith(".pyc"):
-                continue
+    """``path:size:mtime`` of every file under ``top`` (but compiled bytecode), in a
+    stable order."""
+    found: list[str] = []
+    pending = [("", top)]
+    while pending:
+        prefix, directory = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
             try:
-                status = os.stat(os.path.join(directory, name))
+                if entry.is_dir(follow_symlinks=False):
+                    if name != "__pycache__":
+                        pending.append((f"{prefix}{name}/", entry.path))
+                elif not name.endswith(".pyc"):
+                    status = entry.stat()
+                    found.append(f"{prefix}{name}:{status.st_size}:{status.st_mtime_ns}")
             except OSError:
                 continue
-            where = f"{os.path.relpath(directory, top)}/{name}"
-            found.append(f"{where}:{status.st_size}:{status.st_mtime_ns}")
     return found
